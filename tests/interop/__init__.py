@@ -1,0 +1,1 @@
+"""Interop tests of wsproto against independent WebSocket peers."""
