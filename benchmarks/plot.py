@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -38,12 +39,16 @@ def main(argv: List[str]) -> int:
                 xs.append(r)
         ax.barh(ys, xs, height=height, label=LABELS.get(variant, variant),
                 color=COLOURS.get(variant))
+        for y, x in zip(ys, xs):
+            ax.annotate(f"{x:.2f}x", (x, y), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=7)
     for target in results.get("targets", []):
         if target["baseline"] == "upstream" and target["scenario"] in names:
             j = names.index(target["scenario"])
             ax.plot([target["ratio"]] * 2, [j - 0.45, j + 0.45], color="black", lw=1.5)
     ax.axvline(1.0, color="grey", ls="--", lw=1)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(names)
     ax.invert_yaxis()
