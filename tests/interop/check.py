@@ -59,7 +59,9 @@ def _check_reject(result: dict[str, Any], record: ServerRecord) -> None:
         assert result["body"] == sc.REJECT_BODY
 
 
-def _check_echo(scenario: str, result: dict[str, Any], record: ServerRecord, *, compress: bool) -> None:
+def _check_echo(
+    scenario: str, result: dict[str, Any], record: ServerRecord, *, compress: bool
+) -> None:
     length = sc.payload_length(scenario)
     assert result["type"] == sc.payload_type(scenario), f"echo came back as {result['type']}"
     assert result["length"] == length, f"echo length {result['length']}, sent {length}"

@@ -84,7 +84,9 @@ def _converse(io: WsIO, scenario: str) -> dict[str, Any]:
     return result
 
 
-def run(scenario: str, port: int, tag: str, *, compress: bool, timeout: float = 15.0) -> dict[str, Any]:
+def run(
+    scenario: str, port: int, tag: str, *, compress: bool, timeout: float = 15.0
+) -> dict[str, Any]:
     """Run ``scenario`` with our client against the server on 127.0.0.1:``port``."""
     result: dict[str, Any] = {"scenario": scenario, "error": None}
     sock: Optional[socket.socket] = None

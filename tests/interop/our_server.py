@@ -78,7 +78,7 @@ class OurServer:
                 raise AssertionError(f"expected a Request, got {request!r}")
             target = request.target
             self.records.open(target)
-            self.records.update(target, offered=", ".join(request.extensions))
+            self.records.update(target, offered=", ".join(str(ext) for ext in request.extensions))
             if sc.is_reject_target(target):
                 self._reject(io)
                 self.records.update(target, rejected=True)

@@ -31,7 +31,8 @@ def missing_node_peer(package: str) -> Optional[str]:
     if node_binary() is None:
         return f"node is not installed: install Node.js >= 20, then {INSTALL_HINT}"
     if not (NODE_DIR / "node_modules" / package / "package.json").is_file():
-        return f"npm package {package!r} missing from tests/interop/node/node_modules: {INSTALL_HINT}"
+        where = "tests/interop/node/node_modules"
+        return f"npm package {package!r} missing from {where}: {INSTALL_HINT}"
     return None
 
 
@@ -82,7 +83,8 @@ class NodeWsServer:
 
     def __init__(self, *, compress: bool) -> None:
         self.records = RecordBook()
-        self._errors = tempfile.TemporaryFile()
+        # Lives as long as the child process; closed in stop().
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         self._proc = subprocess.Popen(
             [str(node_binary()), str(NODE_DIR / "ws_server.js"), "on" if compress else "off"],
             cwd=NODE_DIR,

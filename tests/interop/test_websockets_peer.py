@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pytest
 
 from . import our_client
@@ -10,6 +12,7 @@ from .check import check
 from .conftest import Pool
 
 MIN_VERSION = (13, 0)
+_found: Optional[tuple[int, ...]]
 try:
     from websockets.version import version as _version
 
@@ -29,7 +32,9 @@ pytestmark = pytest.mark.interop
 
 
 @pytest.mark.parametrize("scenario", sc.SCENARIOS)
-def test_websockets_client_vs_our_server(scenario: str, compress: bool, pool: Pool, tag: str) -> None:
+def test_websockets_client_vs_our_server(
+    scenario: str, compress: bool, pool: Pool, tag: str
+) -> None:
     server = pool.our_server(compress)
     result = run_client(scenario, server.url, tag, compress=compress)
     record = server.records.wait(sc.target(scenario, tag))
@@ -37,10 +42,10 @@ def test_websockets_client_vs_our_server(scenario: str, compress: bool, pool: Po
 
 
 @pytest.mark.parametrize("scenario", sc.SCENARIOS)
-def test_our_client_vs_websockets_server(scenario: str, compress: bool, pool: Pool, tag: str) -> None:
-    server = pool.get(
-        ("websockets", compress), lambda: WebsocketsServer(compress=compress).start()
-    )
+def test_our_client_vs_websockets_server(
+    scenario: str, compress: bool, pool: Pool, tag: str
+) -> None:
+    server = pool.get(("websockets", compress), lambda: WebsocketsServer(compress=compress).start())
     result = our_client.run(scenario, server.port, tag, compress=compress)
     record = server.records.wait(sc.target(scenario, tag))
     check(scenario, result, record, compress=compress)

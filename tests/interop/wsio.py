@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 import time
 from collections import deque
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from wsproto import WSConnection
 from wsproto.connection import ConnectionState
@@ -23,15 +24,19 @@ RECV_SIZE = 65536
 Assembled = Union[TextMessage, BytesMessage]
 
 
-def our_extensions() -> list:  # type: ignore[type-arg]
+def our_extensions() -> list[Any]:
     """Fresh per-connection extension instances: every installed one (2.x) or deflate (1.x)."""
     try:
-        from wsproto.plugins import installed_extensions  # type: ignore[import-not-found]
+        installed = getattr(
+            importlib.import_module("wsproto.plugins"), "installed_extensions", None
+        )
     except ImportError:
+        installed = None
+    if installed is None:
         from wsproto.extensions import PerMessageDeflate
 
         return [PerMessageDeflate()]
-    return list(installed_extensions())
+    return list(installed())
 
 
 def header_value(raw_http: bytes, name: bytes) -> Optional[str]:
