@@ -10,12 +10,11 @@ import importlib
 import socket
 from typing import Union
 
-from wsproto.connection import ConnectionState
-from wsproto.extensions import Extension
-
 import wsproto
 from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
 from wsproto.events import BytesMessage, CloseConnection, Event, Message, Ping, TextMessage
+from wsproto.extensions import Extension
 
 #: Largest message the subjects accept: wstest's biggest (9.1.6 / 9.2.6) is 16 MiB.
 MAX_MESSAGE_SIZE = 64 * 1024 * 1024

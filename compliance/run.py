@@ -20,6 +20,7 @@ import argparse
 import functools
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -146,7 +147,8 @@ class Role:
 
     def run(self) -> None:
         """Run this role, recording problems instead of raising."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.dir, ignore_errors=True)  # no stale report from an earlier run
+        self.dir.mkdir(parents=True)
         start = time.monotonic()
         try:
             self.run_server() if self.name == "server" else self.run_client()
@@ -281,7 +283,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("cases", nargs="?", default="*", help="case patterns, e.g. '1.*,2.*,5.*'")
-    parser.add_argument("--python", default=sys.executable, help="interpreter of the subjects")
+    parser.add_argument(
+        "--python",
+        default=os.environ.get("COMPLIANCE_PYTHON", sys.executable),
+        help="interpreter whose wsproto is tested (default $COMPLIANCE_PYTHON, else this one)",
+    )
     parser.add_argument("--role", choices=("both", "server", "client"), default="both")
     parser.add_argument("--exclude", action="append", default=[], help="case patterns to skip")
     parser.add_argument("--no-compression", action="store_true", help="skip 12.* and 13.*")
@@ -309,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         version = subject_version(args.python)
     except (OSError, subprocess.SubprocessError) as exc:
-        log(f"{args.python} cannot import wsproto: {exc}")
+        log(f"{args.python} cannot import wsproto ({exc}): pass --python or set COMPLIANCE_PYTHON")
         return 2
     exclude = [p for text in args.exclude for p in split(text)]
     exclude += ["12.*", "13.*"] if args.no_compression else []
