@@ -33,6 +33,7 @@ VENVS = HERE / ".venvs"
 UPSTREAM_SPEC = ["wsproto==1.3.2"]
 WEBSOCKETS_SPEC = "websockets==17.4"
 NO_EXT_ENV = "WSPROTO_NO_EXTENSIONS"
+PURE_ENV = "WSPROTO_PURE_PYTHON"  # the core's earlier spelling of the same switch
 DEFLATE_SCENARIOS = ("deflate_4k",)
 PIP = ["-m", "pip", "install", "-q", "--disable-pip-version-check"]
 
@@ -125,6 +126,7 @@ def ours_specs(override: str | None) -> List[str]:
 PROBE = """
 import importlib.util, json, os, sys
 os.environ.pop("WSPROTO_NO_EXTENSIONS", None)
+os.environ.pop("WSPROTO_PURE_PYTHON", None)
 import wsproto, wsproto.frame_protocol
 try:
     import wsproto._masking
@@ -155,7 +157,8 @@ def variants_for(facts: Dict[str, Any]) -> List[Variant]:
         Variant("ours", "ours", "wsproto", dict(no_zng)),
     ]
     if facts["native"]:
-        found.append(Variant("ours-pure", "ours", "wsproto", {**no_zng, NO_EXT_ENV: "1"}))
+        pure = {**no_zng, NO_EXT_ENV: "1", PURE_ENV: "1"}
+        found.append(Variant("ours-pure", "ours", "wsproto", pure))
     if facts["zlib_ng"]:
         found.append(Variant("ours+zlib-ng", "ours", "wsproto", only=DEFLATE_SCENARIOS))
     found.append(Variant("websockets", "ours", "websockets", dict(no_zng)))
@@ -164,7 +167,7 @@ def variants_for(facts: Dict[str, Any]) -> List[Variant]:
 
 def run_one(variant: Variant, scenario: str, duration: float, count: int) -> Dict[str, Any]:
     """Run one scenario process; return its JSON or an ``error`` entry."""
-    env = {k: v for k, v in os.environ.items() if k not in (NO_EXT_ENV, BLOCK_ENV)}
+    env = {k: v for k, v in os.environ.items() if k not in (NO_EXT_ENV, PURE_ENV, BLOCK_ENV)}
     env.update(variant.env)
     env["PYTHONHASHSEED"] = "0"
     cmd = [str(venv_python(variant.venv)), str(HERE / "scenarios.py"), scenario,
@@ -276,6 +279,10 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true", help="skip the matplotlib image")
     args = parser.parse_args(argv)
 
+    out = Path(args.output).resolve()
+    # Child interpreters put their working directory on sys.path: keep it free of
+    # the checkout's wsproto/ and wsproto.egg-info, which would shadow the venvs'.
+    os.chdir(HERE)
     scenarios = [s for s in args.scenarios.split(",") if s] or list(SCENARIOS)
     unknown = [s for s in scenarios if s not in SCENARIOS]
     if unknown:
@@ -295,7 +302,6 @@ def main(argv: List[str] | None = None) -> int:
 
     raw = run_rounds(variants, scenarios, repeat, duration, args.quick)
     table = summarize(raw)
-    out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     results = {"meta": meta, "variants": [v.name for v in variants], "table": table,
                "scenarios": {s: {"unit": SCENARIOS[s].unit,

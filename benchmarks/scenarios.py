@@ -681,8 +681,11 @@ def measure_fresh(code: str, samples: int) -> List[float]:
     )
     results = []
     for _ in range(samples):
-        out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
+        out = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True,
                              text=True, timeout=120)
+        if out.returncode:
+            lines = out.stderr.strip().splitlines() or [f"exit code {out.returncode}"]
+            raise SystemExit(f"fresh interpreter failed: {lines[-1]}")
         results.append(float(out.stdout.strip().splitlines()[-1]))
     return results
 
@@ -702,6 +705,23 @@ def measure_memory(factory: Callable[[], Any], count: int) -> float:
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     return (after - before - sys.getsizeof(keep)) / count
+
+
+def profile_rate(job: RateJob, duration: float, top: int) -> None:
+    """Run *job*'s batches under cProfile for about *duration*; print the top entries."""
+    import cProfile
+    import pstats
+
+    batch, _ = job
+    batch()
+    profiler = cProfile.Profile()
+    deadline = time.process_time() + duration
+    profiler.enable()
+    while time.process_time() < deadline:
+        batch()
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 def run(scenario: Scenario, family: str, duration: float, count: int) -> Dict[str, Any]:
@@ -738,9 +758,17 @@ def main(argv: List[str] | None = None) -> int:
                         help="seconds of timed work for rate scenarios (default 1)")
     parser.add_argument("--count", type=int, default=0,
                         help="connections (memory) or fresh interpreters (time)")
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
+                        help="rate scenarios: print cProfile's TOP functions to stderr instead")
     args = parser.parse_args(argv)
     block_modules([n for n in os.environ.get(BLOCK_ENV, "").split(",") if n])
     scenario = SCENARIOS[args.scenario]
+    if args.profile:
+        if scenario.kind != "rate":
+            parser.error("--profile applies to rate scenarios only")
+        profile_rate(getattr(FAMILIES[args.family](), scenario.name)(), args.duration,
+                     args.profile)
+        return 0
     count = args.count or {"memory": 1000, "time": 5}.get(scenario.kind, 0)
     print(json.dumps(run(scenario, args.family, args.duration, count)))
     return 0
