@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite on every Python 3.9-3.13 this machine has. Installs what it needs into .venv-test/.
+# WSPROTO_TEST_PYTHONS="3.11" limits the versions; extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source .ci/_venv.sh
+versions=${WSPROTO_TEST_PYTHONS:-"3.9 3.10 3.11 3.12 3.13"}
+primary=${WSPROTO_PRIMARY_PYTHON:-3.11}
+failed=() passed=() missing=()
+for v in $versions; do
+  py=$(find_python "$v")
+  if [ -z "$py" ]; then
+    echo "!!! Python $v not found on this machine: SKIPPED" >&2
+    missing+=("$v"); continue
+  fi
+  venv=".venv-test/py$v"
+  echo "=== Python $v ($py)"
+  if ! make_venv "$py" "$venv"; then failed+=("$v"); continue; fi
+  # The slow and peer-interop tests run once, on the primary interpreter.
+  if [ "$v" = "$primary" ]; then marks=(); else marks=(-m "not slow and not interop"); fi
+  if "$venv/bin/python" -m pytest -q -p no:cacheprovider "${marks[@]}" "$@" tests; then
+    passed+=("$v")
+  else
+    failed+=("$v")
+  fi
+done
+echo "=== Python versions passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; missing: ${missing[*]:-none}"
+[ ${#failed[@]} -eq 0 ] && [ ${#passed[@]} -gt 0 ]
