@@ -1,13 +1,13 @@
-"""Fixtures for the interop tests: compression on/off and one server per (peer, mode)."""
+"""Fixtures for the interop tests: compression on/off and the session's shared servers."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
 import pytest
 
 from . import scenarios as sc
-from .wsio import our_extensions
+from .pool import Pool, deflate_unavailable
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,44 +18,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def compress(request: pytest.FixtureRequest) -> bool:
     """Run once without and once with permessage-deflate on our side."""
     if request.param:
-        try:
-            names = [getattr(ext, "name", "?") for ext in our_extensions()]
-        except ImportError as exc:
-            pytest.skip(f"permessage-deflate is not available to wsproto: {exc}")
-        if "permessage-deflate" not in names:
-            pytest.skip(
-                "no permessage-deflate extension is installed for wsproto "
-                f"(found {names}): pip install -e ./wsproto_deflate"
-            )
+        reason = deflate_unavailable()
+        if reason:
+            pytest.skip(reason)
     return bool(request.param)
-
-
-class Pool:
-    """Servers and batch client runs, created on first use and shared by the session."""
-
-    def __init__(self) -> None:
-        self._items: dict[tuple[Any, ...], Any] = {}
-        self._stoppers: list[Callable[[], None]] = []
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        """The item for ``key``, made (and remembered) on first use."""
-        if key not in self._items:
-            item = make()
-            self._items[key] = item
-            if hasattr(item, "stop"):
-                self._stoppers.append(item.stop)
-        return self._items[key]
-
-    def our_server(self, compress: bool) -> Any:
-        """Our threaded server, with or without compression."""
-        from .our_server import OurServer
-
-        return self.get(("ours", compress), lambda: OurServer(compress=compress).start())
-
-    def close(self) -> None:
-        """Stop everything that was started."""
-        for stop in reversed(self._stoppers):
-            stop()
 
 
 @pytest.fixture(scope="session")

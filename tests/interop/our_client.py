@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import (
@@ -20,8 +20,7 @@ from . import scenarios as sc
 from .wsio import WsIO, header_value, our_extensions
 
 
-def _handshake(io: WsIO, port: int, path: str, compress: bool) -> dict[str, Any]:
-    extensions = our_extensions() if compress else []
+def _handshake(io: WsIO, port: int, path: str, extensions: list[Any]) -> dict[str, Any]:
     io.send(Request(host=f"127.0.0.1:{port}", target=path, extensions=extensions))
     event = io.next_event()
     if isinstance(event, AcceptConnection):
@@ -60,9 +59,21 @@ def _echo(io: WsIO, scenario: str) -> dict[str, Any]:
     }
 
 
+def _echo_sequence(io: WsIO) -> dict[str, Any]:
+    replies: list[Union[str, bytes]] = []
+    for payload in sc.SEQUENCE:
+        io.send(
+            TextMessage(data=payload) if isinstance(payload, str) else BytesMessage(data=payload)
+        )
+        replies.append(io.recv_message().data)
+    return {"equal": replies == list(sc.SEQUENCE), "count": len(replies)}
+
+
 def _converse(io: WsIO, scenario: str) -> dict[str, Any]:
     if scenario in sc.ECHO_SCENARIOS:
         result = _echo(io, scenario)
+    elif scenario == "echo_sequence":
+        result = _echo_sequence(io)
     elif scenario == "ping_client":
         io.send(Ping(payload=sc.CLIENT_PING))
         result = {"pong": bytes(io.recv_pong().payload).hex()}
@@ -85,15 +96,25 @@ def _converse(io: WsIO, scenario: str) -> dict[str, Any]:
 
 
 def run(
-    scenario: str, port: int, tag: str, *, compress: bool, timeout: float = 15.0
+    scenario: str,
+    port: int,
+    tag: str,
+    *,
+    compress: bool,
+    extensions: Optional[list[Any]] = None,
+    timeout: float = 15.0,
 ) -> dict[str, Any]:
-    """Run ``scenario`` with our client against the server on 127.0.0.1:``port``."""
+    """Run ``scenario`` with our client against the server on 127.0.0.1:``port``.
+
+    ``extensions`` replaces the default offer (every installed extension) when given.
+    """
     result: dict[str, Any] = {"scenario": scenario, "error": None}
     sock: Optional[socket.socket] = None
     try:
+        offer = (extensions if extensions is not None else our_extensions()) if compress else []
         sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         io = WsIO(sock, WSConnection(ConnectionType.CLIENT), timeout=timeout)
-        result.update(_handshake(io, port, sc.target(scenario, tag), compress))
+        result.update(_handshake(io, port, sc.target(scenario, tag), offer))
         if result["accepted"]:
             result.update(_converse(io, scenario))
         if scenario == "reject":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Any, Callable, Optional
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import (
@@ -27,8 +28,16 @@ from .wsio import WsIO, header_value, our_extensions
 class OurServer:
     """Follows the protocol in :mod:`scenarios`; records every connection in ``records``."""
 
-    def __init__(self, *, compress: bool, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        *,
+        compress: bool,
+        extensions: Optional[Callable[[], list[Any]]] = None,
+        timeout: float = 15.0,
+    ) -> None:
         self.compress = compress
+        #: makes the extensions offered to AcceptConnection for each connection
+        self.make_extensions = extensions or our_extensions
         self.timeout = timeout
         self.records = RecordBook()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -83,7 +92,7 @@ class OurServer:
                 self._reject(io)
                 self.records.update(target, rejected=True)
                 return
-            extensions = our_extensions() if self.compress else []
+            extensions = self.make_extensions() if self.compress else []
             raw = io.send(AcceptConnection(extensions=extensions))
             negotiated = header_value(raw, b"sec-websocket-extensions") or ""
             self.records.update(target, extensions=negotiated)

@@ -15,22 +15,34 @@ from .records import RecordBook
 
 MAX_SIZE = 8 * sc.ONE_MIB
 # Keepalive pings off: the ping scenarios must see only their own pings.
-COMMON = {"open_timeout": 10, "close_timeout": 10, "ping_interval": None, "max_size": MAX_SIZE}
+COMMON: dict[str, Any] = {
+    "open_timeout": 10,
+    "close_timeout": 10,
+    "ping_interval": None,
+    "max_size": MAX_SIZE,
+}
 
 
 class WebsocketsServer:
     """A ``websockets`` server following the protocol in :mod:`scenarios`."""
 
-    def __init__(self, *, compress: bool, timeout: float = 15.0) -> None:
+    def __init__(
+        self, *, compress: bool, extensions: Optional[list[Any]] = None, timeout: float = 15.0
+    ) -> None:
+        """``extensions`` (websockets factories) replaces the default deflate setup."""
         self.timeout = timeout
+        options: dict[str, Any] = dict(COMMON)
+        if extensions is not None:
+            options.update(extensions=extensions, compression=None)
+        else:
+            options["compression"] = "deflate" if compress else None
         self.records = RecordBook()
         self._server: Server = serve(
             self._handle,
             "127.0.0.1",
             0,
             process_request=self._process_request,
-            compression="deflate" if compress else None,
-            **COMMON,  # type: ignore[arg-type]
+            **options,
         )
         self.port: int = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -121,7 +133,7 @@ def run_client(
     result: dict[str, Any] = {"scenario": scenario, "error": None}
     url = base_url + sc.target(scenario, tag)
     try:
-        with connect(url, compression="deflate" if compress else None, **COMMON) as ws:  # type: ignore[arg-type]
+        with connect(url, compression="deflate" if compress else None, **COMMON) as ws:
             result["failed"] = False
             response = ws.response
             result["extensions"] = (

@@ -39,6 +39,9 @@ BIG_BINARY = bytes(i % 251 for i in range(ONE_MIB))
 _TEXT_CHUNK = "interop \u2713 h\u00e9llo \U0001f600 \u65e5\u672c\u8a9e \u2014 "
 BIG_TEXT = _TEXT_CHUNK * math.ceil(ONE_MIB / len(_TEXT_CHUNK.encode()))
 
+#: several messages on one connection: context takeover (or not) carries across them
+SEQUENCE: tuple[str | bytes, ...] = (UTF8, BIG_TEXT, UTF8, BINARY, BIG_BINARY[:70000], TEXT)
+
 CLIENT_PING = "cli-ping \u2713".encode()
 SERVER_PING = b"srv-ping"
 SERVER_CLOSE = (4321, "server bye \u2713")

@@ -11,7 +11,7 @@ import pytest
 from . import peer_node
 from . import scenarios as sc
 from .check import check
-from .conftest import Pool
+from .pool import Pool
 
 _missing = peer_node.missing_browser()
 if _missing:

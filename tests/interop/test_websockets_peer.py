@@ -9,7 +9,7 @@ import pytest
 from . import our_client
 from . import scenarios as sc
 from .check import check
-from .conftest import Pool
+from .pool import Pool
 
 MIN_VERSION = (13, 0)
 _found: Optional[tuple[int, ...]]

@@ -7,7 +7,7 @@ import pytest
 from . import our_client, peer_node
 from . import scenarios as sc
 from .check import check
-from .conftest import Pool
+from .pool import Pool
 
 _missing = peer_node.missing_node_peer("ws")
 if _missing:
