@@ -49,17 +49,21 @@ def _mark_negotiated(ext: Extension) -> None:
         pass
 
 
-def bind_extensions(extensions: Iterable[Extension], owner: object) -> List[Extension]:
+def bind_extensions(
+    extensions: Iterable[Extension], owner: object, handed_over_by: object = None
+) -> List[Extension]:
     """Give each extension instance to one owner (a connection or handshake).
 
     An instance already bound to another owner is replaced by ``fresh()``,
     so one configured object can serve many connections without sharing
-    compression state (upstream wsproto corrupted streams here).
+    compression state (upstream wsproto corrupted streams here). Instances
+    bound to ``handed_over_by`` (the handshake that negotiated them) move to
+    ``owner``.
     """
     bound = []
     for ext in extensions:
         current = getattr(ext, "_wsproto_owner", None)
-        if current is not None and current is not owner:
+        if current is not None and current is not owner and current is not handed_over_by:
             ext = ext.fresh()
         try:
             ext._wsproto_owner = owner  # type: ignore[attr-defined]

@@ -96,10 +96,11 @@ class Connection:
         *,
         max_message_size: Optional[int] = None,
         max_frame_size: Optional[int] = None,
+        _negotiated_by: object = None,
     ) -> None:
         self.client = connection_type is ConnectionType.CLIENT
         active = [e for e in (extensions or ()) if e.enabled()]
-        self._extensions = bind_extensions(active, self)
+        self._extensions = bind_extensions(active, self, _negotiated_by)
         pipeline = ExtensionPipeline(self, self._extensions) if self._extensions else None
         self._decoder = FrameDecoder(self.client, pipeline, max_message_size, max_frame_size)
         self._encoder = FrameEncoder(self.client, pipeline)

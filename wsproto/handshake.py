@@ -244,7 +244,11 @@ class H11Handshake:
         self._state = ConnectionState.OPEN
         trailing, _ = self._h11.trailing_data
         self._connection = Connection(
-            ConnectionType.SERVER, accepted, bytes(trailing), **self._limits
+            ConnectionType.SERVER,
+            accepted,
+            bytes(trailing),
+            _negotiated_by=self,
+            **self._limits,
         )
         return response_bytes
 
@@ -415,7 +419,11 @@ class H11Handshake:
         self._state = ConnectionState.OPEN
         trailing, _ = self._h11.trailing_data
         self._connection = Connection(
-            ConnectionType.CLIENT, extensions, bytes(trailing), **self._limits
+            ConnectionType.CLIENT,
+            extensions,
+            bytes(trailing),
+            _negotiated_by=self,
+            **self._limits,
         )
         return AcceptConnection(
             subprotocol=subprotocol, extensions=extensions, extra_headers=list(event.headers)

@@ -110,7 +110,7 @@ def chunkings(data: bytes, seed: int = 0, random_splits: int = 5) -> List[List[b
     return result
 
 
-def replay(make: "type[Connection] | object", data: bytes, role: ConnectionType) -> List[Event]:
+def replay(make: type[Connection] | object, data: bytes, role: ConnectionType) -> List[Event]:
     """Feed ``data`` to fresh connections in every chunking; assert identical reassembled events."""
     reference: Optional[List[Event]] = None
     for pieces in chunkings(data):

@@ -21,9 +21,7 @@ def test_every_length_encoding_parses(size: int) -> None:
     assert events == [BytesMessage(payload)]
 
 
-@pytest.mark.parametrize(
-    "size, header_len", [(0, 2), (125, 2), (126, 4), (65535, 4), (65536, 10)]
-)
+@pytest.mark.parametrize("size, header_len", [(0, 2), (125, 2), (126, 4), (65535, 4), (65536, 10)])
 def test_encoder_uses_minimal_length(size: int, header_len: int) -> None:
     data = FrameEncoder(client=False).data(b"x" * size, fin=True)
     assert len(data) == header_len + size
@@ -32,9 +30,7 @@ def test_encoder_uses_minimal_length(size: int, header_len: int) -> None:
     assert masked[1] & 0x80
 
 
-@pytest.mark.parametrize(
-    "length, encoding", [(5, 16), (125, 16), (200, 64), (65535, 64)]
-)
+@pytest.mark.parametrize("length, encoding", [(5, 16), (125, 16), (200, 64), (65535, 64)])
 def test_non_minimal_length_is_a_protocol_error(length: int, encoding: int) -> None:
     events = feed(server_side(), frame(2, b"a" * length, length_encoding=encoding))
     assert events == [CloseConnection(1002, events[0].reason)]  # type: ignore[union-attr]
