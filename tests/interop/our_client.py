@@ -45,7 +45,12 @@ def _handshake(io: WsIO, port: int, path: str, extensions: list[Any]) -> dict[st
 def _echo(io: WsIO, scenario: str) -> dict[str, Any]:
     payload = sc.PAYLOADS[scenario]
     before = io.bytes_in
-    if isinstance(payload, str):
+    if scenario == "echo_fragmented":
+        assert isinstance(payload, str)
+        parts = sc.fragments(payload)
+        for i, part in enumerate(parts):
+            io.send(TextMessage(data=part, message_finished=i == len(parts) - 1))
+    elif isinstance(payload, str):
         io.send(TextMessage(data=payload))
     else:
         io.send(BytesMessage(data=payload))

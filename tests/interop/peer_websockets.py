@@ -96,7 +96,11 @@ class WebsocketsServer:
 def _converse(ws: ClientConnection, scenario: str, timeout: float) -> dict[str, Any]:
     if scenario in sc.ECHO_SCENARIOS:
         payload = sc.PAYLOADS[scenario]
-        ws.send(payload)
+        if scenario == "echo_fragmented":
+            assert isinstance(payload, str)
+            ws.send(iter(sc.fragments(payload)))  # an iterable is sent as fragments
+        else:
+            ws.send(payload)
         reply = ws.recv(timeout=timeout)
         raw = reply.encode() if isinstance(reply, str) else reply
         return {

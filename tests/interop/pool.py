@@ -21,6 +21,13 @@ def deflate_unavailable() -> Optional[str]:
     return None
 
 
+class _Failed:
+    """Stands for an item whose making raised."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 class Pool:
     """Items keyed by a tuple, made on first use; whatever has ``stop()`` is stopped at the end."""
 
@@ -31,11 +38,18 @@ class Pool:
     def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """The item for ``key``, made (and remembered) on first use."""
         if key not in self._items:
-            item = make()
+            try:
+                item = make()
+            except Exception as exc:
+                # Remember the failure: the next test must not pay for it again.
+                item = _Failed(f"{type(exc).__name__}: {exc}")
             self._items[key] = item
             if hasattr(item, "stop"):
                 self._stoppers.append(item.stop)
-        return self._items[key]
+        item = self._items[key]
+        if isinstance(item, _Failed):
+            raise AssertionError(f"{key} could not be set up: {item.message}")
+        return item
 
     def our_server(self, compress: bool) -> Any:
         """Our threaded server, with or without compression."""

@@ -21,7 +21,14 @@ from __future__ import annotations
 import math
 import uuid
 
-ECHO_SCENARIOS = ("echo_text", "echo_utf8", "echo_binary", "echo_1mib", "echo_1mib_text")
+ECHO_SCENARIOS = (
+    "echo_text",
+    "echo_utf8",
+    "echo_binary",
+    "echo_1mib",
+    "echo_1mib_text",
+    "echo_fragmented",
+)
 SCENARIOS = (
     *ECHO_SCENARIOS,
     "ping_client",
@@ -55,7 +62,16 @@ PAYLOADS: dict[str, str | bytes] = {
     "echo_binary": BINARY,
     "echo_1mib": BIG_BINARY,
     "echo_1mib_text": BIG_TEXT,
+    "echo_fragmented": BIG_TEXT,
 }
+#: ``echo_fragmented`` sends its payload as this many frames of one message
+FRAGMENTS = 4
+
+
+def fragments(payload: str) -> list[str]:
+    """``payload`` cut into :data:`FRAGMENTS` pieces (at character boundaries)."""
+    step = -(-len(payload) // FRAGMENTS)
+    return [payload[i : i + step] for i in range(0, len(payload), step)]
 
 
 def payload_length(scenario: str) -> int:

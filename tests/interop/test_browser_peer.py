@@ -19,7 +19,10 @@ if _missing:
 
 pytestmark = pytest.mark.interop
 
-NOT_IN_BROWSERS = {"ping_client": "the browser WebSocket API cannot send pings"}
+NOT_IN_BROWSERS = {
+    "ping_client": "the browser WebSocket API cannot send pings",
+    "echo_fragmented": "the browser WebSocket API cannot send a fragmented message",
+}
 
 
 @pytest.mark.parametrize("scenario", sc.SCENARIOS)

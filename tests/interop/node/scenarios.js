@@ -12,6 +12,7 @@
   const SERVER_PONG_REPLY = 'pong:srv-ping';
   const CLIENT_CLOSE = [4000, 'client bye \u2713'];
   const STEP_TIMEOUT_MS = 15000;
+  const FRAGMENTS = 4;
 
   const encoder = new TextEncoder();
 
@@ -28,9 +29,19 @@
       case 'echo_binary': return bytes(1024, 256);
       case 'echo_1mib': return bytes(ONE_MIB, 251);
       case 'echo_1mib_text':
+      case 'echo_fragmented':
         return TEXT_CHUNK.repeat(Math.ceil(ONE_MIB / encoder.encode(TEXT_CHUNK).length));
       default: return null;
     }
+  }
+
+  // Cuts a string into `count` pieces at UTF-16 boundaries that never split a surrogate pair.
+  function split(text, count) {
+    const chars = Array.from(text);
+    const step = Math.ceil(chars.length / count);
+    const parts = [];
+    for (let i = 0; i < chars.length; i += step) parts.push(chars.slice(i, i + step).join(''));
+    return parts;
   }
 
   function toHex(view) {
@@ -85,8 +96,8 @@
     return { ws, inbox, failure: null };
   }
 
-  async function echo(ws, inbox, payload) {
-    ws.send(payload);
+  async function echo(ws, inbox, payload, send) {
+    if (send) send(payload); else ws.send(payload);
     const reply = await inbox.until('message');
     if (typeof reply.data === 'string') {
       return {
@@ -111,6 +122,10 @@
 
   async function converse(name, opts, ws, inbox) {
     const payload = payloadFor(name);
+    if (name === 'echo_fragmented') {
+      if (!opts.sendFragments) return { unsupported: 'this client cannot fragment a message' };
+      return echo(ws, inbox, payload, (data) => opts.sendFragments(ws, split(data, FRAGMENTS)));
+    }
     if (payload !== null) return echo(ws, inbox, payload);
     switch (name) {
       case 'ping_client': {
@@ -136,6 +151,7 @@
   }
 
   // opts: {base, tag, makeSocket(url), ping?(ws, bytes) -> Promise<Uint8Array>,
+  //        sendFragments?(ws, [string]) sends one text message as several frames,
   //        reject?(url) -> Promise<{status, body}>}
   async function runScenario(name, opts) {
     const result = { scenario: name, error: null };
@@ -162,7 +178,7 @@
   }
 
   const names = ['echo_text', 'echo_utf8', 'echo_binary', 'echo_1mib', 'echo_1mib_text',
-    'ping_client', 'ping_server', 'reject', 'close_server', 'close_client'];
+    'echo_fragmented', 'ping_client', 'ping_server', 'reject', 'close_server', 'close_client'];
   const api = { runScenario, names };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   else root.InteropScenarios = api;

@@ -24,6 +24,10 @@ function ping(ws, payload) {
   });
 }
 
+function sendFragments(ws, parts) {
+  parts.forEach((part, i) => ws.send(part, { binary: false, fin: i === parts.length - 1 }));
+}
+
 // A refused handshake: read the status and body of the server's answer.
 function reject(deflate) {
   return (url) => new Promise((resolve) => {
@@ -47,7 +51,7 @@ async function main() {
   const [base, tag, mode, ...wanted] = process.argv.slice(2);
   const deflate = mode === 'on';
   const guard = setTimeout(() => { console.error('ws_client.js: hard time limit'); process.exit(3); }, HARD_LIMIT_MS);
-  const opts = { base, tag, makeSocket: makeSocket(deflate), ping, reject: reject(deflate) };
+  const opts = { base, tag, makeSocket: makeSocket(deflate), ping, sendFragments, reject: reject(deflate) };
   for (const name of wanted.length ? wanted : names) {
     const result = await runScenario(name, opts);
     process.stdout.write(JSON.stringify(result) + '\n');
