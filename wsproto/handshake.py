@@ -117,6 +117,8 @@ class H11Handshake:
         self._events: Deque[Event] = deque()
         self._initiating_request: Optional[Request] = None
         self._nonce: Optional[bytes] = None
+        # A server may answer a request it refused (RemoteProtocolError) with its event_hint.
+        self._bad_request = False
         self._limits = {"max_message_size": max_message_size, "max_frame_size": max_frame_size}
 
     @property
@@ -253,7 +255,8 @@ class H11Handshake:
         return response_bytes
 
     def _send_reject(self, event: RejectConnection) -> bytes:
-        self._server_request("RejectConnection")
+        if not (self._bad_request and self._state is ConnectionState.CONNECTING):
+            self._server_request("RejectConnection")
         if not 200 <= event.status_code <= 599 or event.status_code == 101:
             raise LocalProtocolError(f"invalid rejection status code {event.status_code}")
         headers = list(event.headers)
@@ -295,6 +298,7 @@ class H11Handshake:
             try:
                 event = self._h11.next_event()
             except h11.RemoteProtocolError as exc:
+                self._bad_request = not self.client
                 raise RemoteProtocolError(
                     f"malformed HTTP: {exc}", event_hint=RejectConnection(status_code=400)
                 ) from None
@@ -308,7 +312,11 @@ class H11Handshake:
             if self.client:
                 self._client_event(event)
             else:
-                self._server_event(event)
+                try:
+                    self._server_event(event)
+                except RemoteProtocolError:
+                    self._bad_request = True
+                    raise
             if self._connection is not None:
                 break
 
