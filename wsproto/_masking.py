@@ -8,20 +8,38 @@ accelerator ``wsproto._speedups`` when it was built and
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Dict
 
 __all__ = ["ACCELERATED", "mask", "next_mask_key", "python_mask"]
+
+
+# Below this size one big-integer XOR is fastest; above it, four translate() passes win.
+_TRANSLATE_THRESHOLD = 512
+_xor_tables: Dict[int, bytes] = {}
+
+
+def _xor_table(k: int) -> bytes:
+    table = _xor_tables.get(k)
+    if table is None:
+        table = _xor_tables[k] = bytes(b ^ k for b in range(256))
+    return table
 
 
 def python_mask(data: Any, key: Any) -> bytes:
     """XOR ``data`` (bytes-like) with the 4-byte ``key`` repeated; pure Python."""
     n = len(data)
-    if not n:
-        return b""
-    # One big-integer XOR does the whole payload in C: far faster than a byte loop.
-    repeated = key * ((n >> 2) + 1)
-    value = int.from_bytes(data, "little") ^ int.from_bytes(repeated[:n], "little")
-    return value.to_bytes(n, "little")
+    if n < _TRANSLATE_THRESHOLD:
+        if not n:
+            return b""
+        # One big-integer XOR does the whole payload in C: far faster than a byte loop.
+        repeated = key * ((n >> 2) + 1)
+        value = int.from_bytes(data, "little") ^ int.from_bytes(repeated[:n], "little")
+        return value.to_bytes(n, "little")
+    buf = bytearray(data)
+    # Every 4th byte shares a key byte: XOR each stride at C speed with a translation table.
+    for i in range(4):
+        buf[i::4] = buf[i::4].translate(_xor_table(key[i]))
+    return bytes(buf)
 
 
 def _load_accelerated() -> Callable[[Any, Any], bytes] | None:

@@ -68,7 +68,7 @@ _OPEN = ConnectionState.OPEN
 _REMOTE_CLOSING = ConnectionState.REMOTE_CLOSING
 _LOCAL_CLOSING = ConnectionState.LOCAL_CLOSING
 _CLOSED = ConnectionState.CLOSED
-_utf8_decoder = codecs.getincrementaldecoder("utf-8")
+_utf_8_decode = codecs.utf_8_decode
 
 
 class Connection:
@@ -109,7 +109,7 @@ class Connection:
         self._reading = True  # False once a close frame was received or the peer failed
         self._close_received = False
         self._abnormal_pending = False
-        self._text_decoder: Optional[codecs.IncrementalDecoder] = None
+        self._utf8_tail = b""  # an incomplete UTF-8 sequence that ended the last text chunk
         if trailing_data:
             self.receive_data(trailing_data)
 
@@ -215,17 +215,18 @@ class Connection:
                     break
                 opcode, data, frame_finished, message_finished = piece
                 if opcode == 1:
-                    text_decoder = self._text_decoder
-                    if text_decoder is None:
-                        text_decoder = self._text_decoder = _utf8_decoder()
+                    if self._utf8_tail:
+                        data = self._utf8_tail + data
                     try:
-                        text = text_decoder.decode(data, message_finished)
+                        # The C decoder directly: it stops before an incomplete trailing
+                        # sequence, and fails at the first byte that can't start or continue one.
+                        text, used = _utf_8_decode(data, "strict", message_finished)
                     except UnicodeDecodeError:
-                        text_decoder.reset()
                         raise ParseFailed(
                             "text message is not valid UTF-8",
                             CloseReason.INVALID_FRAME_PAYLOAD_DATA,
                         ) from None
+                    self._utf8_tail = data[used:] if used != len(data) else b""
                     event: Event = TextMessage(text, frame_finished, message_finished)
                 elif opcode == 2:
                     event = BytesMessage(data, frame_finished, message_finished)

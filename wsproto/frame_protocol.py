@@ -151,6 +151,8 @@ class FrameDecoder:
         self._owned_rsv = pipeline.owned_rsv if pipeline is not None else 0
         self.max_message_size = max_message_size
         self.max_frame_size = max_frame_size
+        # True when data frame headers need no checks beyond opcode and RSV bits.
+        self._plain = pipeline is None and max_message_size is None and max_frame_size is None
         # The frame being read: payload bytes still expected (-1: none, read a header next).
         self._remaining = -1
         self._fin = False
@@ -218,7 +220,12 @@ class FrameDecoder:
             opcode = b0 & 0x0F
             if opcode >= 8:
                 return self._control_frame(b0, opcode, length, hlen, avail)
-            self._data_header(b0, opcode, length)
+            if self._plain and not self._msg_opcode and 0 < opcode < 3 and not b0 & 0x70:
+                # Fast path: a new message, no RSV bits, no extensions, no limits to check.
+                self._msg_opcode = opcode
+                self._fin = b0 >= 0x80
+            else:
+                self._data_header(b0, opcode, length)
             self._key = buf[pos + hlen - 4 : pos + hlen] if masked else None
             self._key_offset = 0
             pos += hlen
