@@ -237,11 +237,14 @@ class FrameDecoder:
             self._remaining = remaining
             return None
         end = pos + take
-        data = buf[pos:end]
+        key = self._key
+        if key is not None and take > 1024 and buf.__class__ is bytes:
+            data = memoryview(buf)[pos:end]  # mask() copies anyway: skip the slice's copy
+        else:
+            data = buf[pos:end]
         self._pos = end
         remaining -= take
         self._remaining = remaining
-        key = self._key
         if key is not None:
             offset = self._key_offset
             if offset:
