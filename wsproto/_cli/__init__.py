@@ -1,0 +1,1 @@
+"""The ``python -m wsproto`` command-line tool (private: the core never imports it)."""
