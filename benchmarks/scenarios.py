@@ -270,10 +270,17 @@ class WsprotoFamily:
 
         return batch, n
 
+    def _verify_binary(self, client: Any, server: Any, data: bytes) -> None:
+        """Check, untimed, that *data* sent by *client* arrives intact at *server*."""
+        server.receive_data(client.send(self.ev.BytesMessage(data=data)))
+        got = b"".join(bytes(e.data) for e in server.events())
+        assert got == data, "binary message corrupted in transit"
+
     def _recv_binary(self, size: int) -> RateJob:
         client, server = self.pair()
         bytes_message = self.ev.BytesMessage
         data = payload(size)
+        self._verify_binary(client, server, data)
         count = max(1, LARGE_BATCH_BYTES // size)
         stream = b"".join(client.send(bytes_message(data=data)) for _ in range(count))
         chunks = [stream[i:i + RECV_CHUNK] for i in range(0, len(stream), RECV_CHUNK)]
@@ -295,9 +302,10 @@ class WsprotoFamily:
         return batch, count * size
 
     def _send_binary(self, size: int) -> RateJob:
-        client, _ = self.pair()
+        client, server = self.pair()
         bytes_message = self.ev.BytesMessage
         data = payload(size)
+        self._verify_binary(client, server, data)
         count = max(1, LARGE_BATCH_BYTES // size)
 
         def batch() -> int:
@@ -542,9 +550,18 @@ class WebsocketsFamily:
 
         return batch, n
 
+    def _verify_binary(self, client: Any, server: Any, data: bytes) -> None:
+        """Check, untimed, that *data* sent by *client* arrives intact at *server*."""
+        client.send_binary(data)
+        for out in client.data_to_send():
+            server.receive_data(out)
+        got = b"".join(bytes(e.data) for e in server.events_received())
+        assert got == data, "binary message corrupted in transit"
+
     def _recv_binary(self, size: int) -> RateJob:
         client, server = self.pair()
         data = payload(size)
+        self._verify_binary(client, server, data)
         count = max(1, LARGE_BATCH_BYTES // size)
         for _ in range(count):
             client.send_binary(data)
@@ -564,8 +581,9 @@ class WebsocketsFamily:
         return batch, count * size
 
     def _send_binary(self, size: int) -> RateJob:
-        client, _ = self.pair()
+        client, server = self.pair()
         data = payload(size)
+        self._verify_binary(client, server, data)
         count = max(1, LARGE_BATCH_BYTES // size)
 
         def batch() -> int:
