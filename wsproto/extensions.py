@@ -16,7 +16,7 @@ Override whichever you prefer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from ._headers import ExtensionParams, format_params, parse_element, parse_params
 from .frame_protocol import CloseReason, Opcode, RsvBits
@@ -151,17 +151,71 @@ def _element(name: str, params: ExtensionParams) -> str:
     return f"{name}; {text}" if text else name
 
 
-#: Maps every supported extension name to its class.
-SUPPORTED_EXTENSIONS: Dict[str, Type[Extension]] = {}
+class _SupportedExtensions(Mapping[str, Type[Extension]]):
+    """A read-only, live view of the registry: extension name -> class.
+
+    Reading it loads the plugins on first use (never at import). To add or
+    remove extensions, use :func:`wsproto.plugins.register` and
+    :func:`wsproto.plugins.unregister`.
+    """
+
+    __slots__ = ()
+
+    @staticmethod
+    def _table() -> Dict[str, Any]:
+        from ._registry import registry  # deferred: importing wsproto must not load pluggy
+
+        return registry().table()
+
+    def __getitem__(self, name: str) -> Type[Extension]:
+        return self._table()[name.lower() if isinstance(name, str) else name].cls  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._table()))
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._table()
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        raise TypeError(
+            "SUPPORTED_EXTENSIONS is read-only: register a plugin with "
+            "wsproto.plugins.register() (see the 'Writing an extension plugin' docs)"
+        )
+
+    __delitem__ = __setitem__
+
+    def __repr__(self) -> str:
+        return f"SUPPORTED_EXTENSIONS({dict(self.items())!r})"
+
+
+#: Maps every supported extension name to its class: a read-only live view of
+#: the plugin registry (plugins load when it is first read).
+SUPPORTED_EXTENSIONS: Mapping[str, Type[Extension]] = _SupportedExtensions()
+
+#: Names this module resolves through the registry: attribute -> (extension, distribution).
+_LAZY_CLASSES = {"PerMessageDeflate": ("permessage-deflate", "wsproto-deflate")}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "PerMessageDeflate":
-        cls = SUPPORTED_EXTENSIONS.get("permessage-deflate")
-        if cls is None:
-            raise ImportError(
-                "PerMessageDeflate is provided by the wsproto-deflate plugin, which is not "
-                "installed: pip install wsproto-deflate (or pip install 'wsproto[deflate]')"
-            )
-        return cls
+    if name in _LAZY_CLASSES:
+        extension, dist = _LAZY_CLASSES[name]
+        if extension in SUPPORTED_EXTENSIONS:
+            return SUPPORTED_EXTENSIONS[extension]
+        from ._registry import registry
+
+        settings = registry().settings
+        why = "is not installed"
+        if not settings.autoload:
+            why = "is not registered, and autoloading is off (WSPROTO_DISABLE_PLUGIN_AUTOLOAD)"
+        elif settings.blocked([extension, dist]):
+            why = f"is excluded: {settings.blocked([extension, dist])}"
+        raise ImportError(
+            f"{name} ({extension}) is provided by the {dist} plugin distribution, which {why}: "
+            f"pip install {dist} (or pip install 'wsproto[deflate]'), then check with "
+            "python -m wsproto extensions",
+            name=__name__,
+        )
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
