@@ -1,0 +1,1 @@
+"""Tests of the wsproto-deflate plugin (RFC 7692 permessage-deflate)."""
