@@ -15,6 +15,7 @@ import argparse
 import socket
 import sys
 import time
+import traceback
 from urllib.parse import quote
 
 from echo_common import (
@@ -145,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         except CaseError as exc:
             failures += 1
             outcome = f"ERROR {exc}"
+        except Exception:  # a bug under test: log it and go on with the next case
+            failures += 1
+            outcome = "ERROR unexpected:\n" + traceback.format_exc()
         log(f"case {case}/{count}: {outcome} ({time.monotonic() - case_start:.2f} s)")
 
     client.run(f"/updateReports?agent={agent}", reply=False)

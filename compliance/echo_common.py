@@ -6,9 +6,10 @@ and against this repository's 2.x.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import socket
-from typing import Union
+from typing import Callable, Union
 
 import wsproto
 from wsproto import ConnectionType, WSConnection
@@ -35,22 +36,26 @@ def describe_wsproto() -> str:
 
 
 def make_extensions(enabled: bool) -> list[Extension]:
-    """Fresh extension objects for one connection (they keep per-connection state).
+    """Fresh extension objects for one connection (they keep per-connection state)."""
+    return _extension_factory()() if enabled else []
 
-    wsproto 2.x lists every installed extension plugin; 1.x has only the built-in
-    permessage-deflate.
-    """
-    if not enabled:
-        return []
+
+@functools.cache
+def _extension_factory() -> Callable[[], list[Extension]]:
+    """wsproto 2.x: every installed extension plugin; 1.x: its PerMessageDeflate."""
     try:
         plugins = importlib.import_module("wsproto.plugins")
     except ImportError:
         plugins = None
-    if plugins is not None and hasattr(plugins, "installed_extensions"):
-        return list(plugins.installed_extensions())
-    from wsproto.extensions import PerMessageDeflate
-
-    return [PerMessageDeflate()]
+    installed = getattr(plugins, "installed_extensions", None)
+    if installed is not None:
+        return lambda: list(installed())
+    try:
+        from wsproto.extensions import PerMessageDeflate
+    except ImportError as exc:  # 2.x core without the wsproto-deflate plugin
+        print(f"WARNING: no permessage-deflate available ({exc}); offering none", flush=True)
+        return list
+    return lambda: [PerMessageDeflate()]
 
 
 def make_connection(kind: ConnectionType) -> WSConnection:

@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 
 from echo_common import (
     READ_SIZE,
@@ -83,17 +84,16 @@ def serve(sock: socket.socket, deflate: bool) -> None:
     try:
         tune_socket(sock, IDLE_TIMEOUT)
         answer = handshake(sock, echo, deflate)
-        if answer is None:
-            sock.close()
-            return
-        sock.sendall(answer)
-        while not echo.closed:
+        if answer is not None:
+            sock.sendall(answer)
+        while answer is not None and not echo.closed:
             data = sock.recv(READ_SIZE)
             answer = echo.feed(data or None)
-            if answer:
-                sock.sendall(answer)
+            sock.sendall(answer)
     except (OSError, LocalProtocolError, RemoteProtocolError) as exc:
         log(f"connection dropped: {exc!r}")
+    except Exception:  # a bug under test: log it, and never leave the peer hanging
+        log("unexpected error, closing the connection:\n" + traceback.format_exc())
     drain_and_close(sock)
 
 

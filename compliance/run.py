@@ -21,6 +21,7 @@ import functools
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,8 @@ import summarize
 
 HERE = Path(__file__).resolve().parent
 EXIT_FAILED, EXIT_INCOMPLETE, EXIT_SKIPPED = 1, 3, 77
+#: Every process this runner started, so that an interrupted run stops them too.
+STARTED: list[subprocess.Popen[bytes]] = []
 STOP_GRACE = 10.0  # s between SIGTERM and SIGKILL
 PROGRESS_EVERY = 60.0  # s between progress lines
 
@@ -123,11 +126,19 @@ class Role:
         return self.dir / "report"
 
     def spawn(self, cmd: list[str], logname: str) -> subprocess.Popen[bytes]:
-        """Start a process with its output in dir/logname."""
+        """Start a process with its output in dir/logname (unbuffered, for progress)."""
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with open(self.dir / logname, "ab") as out:
-            return subprocess.Popen(
-                cmd, cwd=self.dir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            proc = subprocess.Popen(
+                cmd,
+                cwd=self.dir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
+        STARTED.append(proc)
+        return proc
 
     def write_spec(self, spec: dict[str, object]) -> None:
         """The wstest spec file, with the selected cases."""
@@ -341,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         for role in roles:
             role.run()
     else:
-        threads = [threading.Thread(target=role.run) for role in roles]
+        threads = [threading.Thread(target=role.run, daemon=True) for role in roles]
         for thread in threads:
             thread.start()
         next_progress = start + PROGRESS_EVERY
@@ -384,6 +395,16 @@ def report(roles: list[Role], seconds: float) -> int:
     return EXIT_INCOMPLETE if problems else 0
 
 
+def interrupted(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGINT: unwind main() so that `finally` stops our processes."""
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    sys.exit(main())
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        sys.exit(main())
+    finally:
+        for started in STARTED:
+            stop(started)
