@@ -30,7 +30,7 @@ message that decodes to more than ``max_decoded_size`` bytes fails with 1009.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, Optional, Protocol, Tuple, Union
+from typing import Any, ClassVar, Dict, Optional, Protocol, Tuple, Type, Union
 
 from wsproto.extensions import Extension, ExtensionParams
 from wsproto.frame_protocol import CloseReason, Opcode, RsvBits
@@ -68,7 +68,7 @@ class CodecCompression(Extension):
     #: The valid levels, lowest first.
     LEVELS: ClassVar[range] = range(1, 10)
     #: Exceptions the codec raises on corrupt input.
-    ERRORS: ClassVar[Tuple[type, ...]] = (OSError, ValueError, EOFError)
+    ERRORS: ClassVar[Tuple[Type[BaseException], ...]] = (OSError, ValueError, EOFError)
 
     def __init__(
         self,

@@ -13,7 +13,7 @@ so a stream made at a higher preset fails with 1009.
 from __future__ import annotations
 
 import lzma
-from typing import ClassVar, Tuple
+from typing import ClassVar, Tuple, Type
 
 from wsproto.frame_protocol import RsvBits
 
@@ -35,7 +35,7 @@ class PerMessageLzma(CodecCompression):
     name = "permessage-lzma"
     rsv_bits = RsvBits(True, False, False)
     LEVELS: ClassVar[range] = range(0, 10)
-    ERRORS: ClassVar[Tuple[type, ...]] = (lzma.LZMAError, EOFError, ValueError)
+    ERRORS: ClassVar[Tuple[Type[BaseException], ...]] = (lzma.LZMAError, EOFError, ValueError)
 
     def new_compressor(self, level: int) -> Compressor:
         """An xz compressor at preset ``level`` (CRC32 checks: cheaper than the default)."""
