@@ -5,7 +5,7 @@ Conventions, for page authors:
 * every ``.. code-block:: python`` block is executed, in page order, in one
   namespace per page (later blocks see the names earlier ones defined);
 * an rst comment ``.. doc-test: skip <reason>`` right before a block skips it;
-* ``.. doc-test: requires <module>`` skips it unless ``<module>`` imports;
+* ``.. doc-test: requires <module> [<module>...]`` skips it unless they all import;
 * ``.. doc-test: prints`` right before a literal block (``::``) makes the test
   compare that block with what the previous Python block printed;
 * ``>>>`` examples anywhere are run by :mod:`doctest` (one namespace per page).

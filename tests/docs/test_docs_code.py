@@ -41,7 +41,9 @@ def test_code_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for block in page_blocks(page):
         if block.skip is not None:
             continue
-        if block.requires and importlib.util.find_spec(block.requires) is None:
+        if block.requires and not all(
+            importlib.util.find_spec(name) for name in block.requires.split()
+        ):
             continue
         out = io.StringIO()
         try:
