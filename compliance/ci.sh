@@ -4,7 +4,8 @@
 # wsproto_deflate.  Bounded: at most COMPLIANCE_BUDGET seconds (default 2100 =
 # 35 min) for the whole script, installs included.
 #
-#   bash compliance/ci.sh
+#   bash compliance/ci.sh                     # what CI runs
+#   bash compliance/ci.sh --no-compression    # extra run.py options, for a quick check
 #
 # Environment:
 #   COMPLIANCE_PYTHON   interpreter that already has this checkout's wsproto (and
@@ -51,9 +52,9 @@ fi
 # 3. Both roles, all cases, in parallel; each role gets what is left of the budget.
 LEFT=$((BUDGET - (SECONDS - START) - 60))
 [[ $LEFT -gt 300 ]] || { say "ERROR: only $LEFT s of the $BUDGET s budget left"; exit 1; }
-say "running all cases, both roles in parallel, at most $LEFT s per role"
+say "running ${*:-all cases}, both roles in parallel, at most $LEFT s per role"
 timeout --kill-after=30 $((LEFT + 45)) python3 "$HERE/run.py" --python "$PY" \
-    --timeout "$LEFT" --out "$HERE/reports/ci"
+    --timeout "$LEFT" --out "$HERE/reports/ci" "$@"
 RC=$?
 say "done in $((SECONDS - START)) s (exit $RC); reports in compliance/reports/ci/"
 [[ $RC -eq 77 ]] && skipped "wstest could not be installed"

@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     if not is_loopback(args.host):
         parser.error(f"refusing to connect to non-loopback host {args.host!r}")
 
-    log(f"{describe_wsproto()}; deflate {'off' if args.no_deflate else 'on'}")
+    names = [ext.name for ext in make_extensions(not args.no_deflate)]
+    log(f"{describe_wsproto()}; extensions {names or 'none'}")
     client = Client(args.host, args.port, not args.no_deflate, args.case_timeout)
     agent = quote(args.agent, safe="")
     count_echo = client.run("/getCaseCount", reply=False)

@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     listener.listen(64)
     listener.settimeout(1.0)
     port = listener.getsockname()[1]
-    log(f"{describe_wsproto()}; deflate {'off' if args.no_deflate else 'on'}")
+    names = [ext.name for ext in make_extensions(not args.no_deflate)]
+    log(f"{describe_wsproto()}; extensions {names or 'none'}")
     log(f"listening on {args.host}:{port} for at most {args.lifetime:.0f} s")
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as fh:
