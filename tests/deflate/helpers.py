@@ -117,6 +117,32 @@ def frame(byte0: int, payload: bytes, mask: bool) -> bytes:
     return header + key + bytes(b ^ key[i & 3] for i, b in enumerate(payload))
 
 
+def split_frames(data: bytes) -> List[Tuple[int, bytes]]:
+    """Parse wire bytes into (first header byte, unmasked payload) pairs."""
+    frames = []
+    pos = 0
+    while pos < len(data):
+        byte0, byte1 = data[pos], data[pos + 1]
+        n = byte1 & 0x7F
+        pos += 2
+        if n == 126:
+            n = int.from_bytes(data[pos : pos + 2], "big")
+            pos += 2
+        elif n == 127:
+            n = int.from_bytes(data[pos : pos + 8], "big")
+            pos += 8
+        key = b""
+        if byte1 & 0x80:
+            key = data[pos : pos + 4]
+            pos += 4
+        payload = data[pos : pos + n]
+        pos += n
+        if key:
+            payload = bytes(b ^ key[i & 3] for i, b in enumerate(payload))
+        frames.append((byte0, payload))
+    return frames
+
+
 __all__ = [
     "BytesMessage",
     "Pair",
@@ -126,4 +152,5 @@ __all__ = [
     "events",
     "frame",
     "join_message",
+    "split_frames",
 ]

@@ -23,6 +23,8 @@ __all__ = ["Deflater", "Inflater"]
 TAIL = b"\x00\x00\xff\xff"
 #: An empty stored block once TAIL is removed: the payload of an empty message (7.2.3.6).
 _EMPTY_BLOCK = b"\x00"
+#: What may follow a final block in a message: an empty stored block (7.2.3.4).
+_AFTER_FINAL = _EMPTY_BLOCK + TAIL
 #: Most input bytes given to zlib per call; bounds the copy ``unconsumed_tail`` makes.
 _IN_CHUNK = 1 << 16
 _SYNC = zlib.Z_SYNC_FLUSH
@@ -92,6 +94,7 @@ class Inflater:
         self.pending = False
         self._fed = False  # the current message had compressed input
         self._ended = False  # zlib saw a final block (BFINAL) in the current message
+        self._extra = b""  # payload bytes seen after that final block
 
     def start_message(self) -> None:
         """A compressed message begins."""
@@ -99,13 +102,15 @@ class Inflater:
         self._fed = False
         if self._ended:  # the peer ended its deflate stream (BFINAL): start a new one
             self._ended = False
+            self._extra = b""
             self._obj = None
 
     def feed(self, data: bytes) -> Union[bytes, int]:
         """Inflate a chunk of payload (``b""``: continue with held-back input)."""
         if data:
             if self._ended:
-                return _CORRUPT  # data after the final deflate block of the message
+                self._extra += data
+                return b"" if _AFTER_FINAL.startswith(self._extra) else _CORRUPT
             self._fed = True
             self._buf = data
             self._pos = 0
@@ -153,8 +158,12 @@ class Inflater:
         except self._backend.error:
             return _CORRUPT
         if obj.eof:
-            if buf is not TAIL and (obj.unused_data or pos < end):
-                return _CORRUPT  # payload bytes after the final deflate block
+            # After a final block (BFINAL) a sender may only complete the empty stored
+            # block of section 7.2.1: the bytes left must be a prefix of it.
+            extra = self._extra + bytes(obj.unused_data) + bytes(buf[pos:])
+            if buf is not TAIL and not _AFTER_FINAL.startswith(extra):
+                return _CORRUPT
+            self._extra = extra
             self._ended = True
             pos = end
         if pos >= end:

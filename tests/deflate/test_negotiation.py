@@ -1,0 +1,358 @@
+"""RFC 7692 section 7 negotiation, both roles: one test (or parametrized case) per rule."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request
+from wsproto.handshake import client_extensions_handshake, server_extensions_handshake
+from wsproto.utilities import RemoteProtocolError
+from wsproto_deflate import Agreement, PerMessageDeflate
+
+from .helpers import Pair, deflate_pair, events
+
+
+def accept(offer: str, **config: object) -> Optional[str]:
+    """Server side: the response element for a whole offer header, or None if declined."""
+    result = server_extensions_handshake([offer], [PerMessageDeflate(**config)])  # type: ignore[arg-type]
+    return None if result is None else result.decode("ascii")
+
+
+def finalize(response: str, **config: object) -> PerMessageDeflate:
+    """Client side: apply a response header to a fresh offered instance."""
+    ext = PerMessageDeflate(**config)  # type: ignore[arg-type]
+    client_extensions_handshake([response], [ext])
+    return ext
+
+
+def handshake_to(response_header: bytes, **config: object) -> WSConnection:
+    """Run a client handshake against a canned server response carrying ``response_header``."""
+    client = WSConnection(ConnectionType.CLIENT)
+    request = client.send(
+        Request(host="localhost", target="/", extensions=[PerMessageDeflate(**config)])  # type: ignore[arg-type]
+    )
+    server = WSConnection(ConnectionType.SERVER)
+    got = events(server, request)
+    assert isinstance(got[0], Request)
+    accept_bytes = server.send(AcceptConnection())  # no extension: we splice the header in
+    spliced = accept_bytes.replace(
+        b"\r\n\r\n", b"\r\nSec-WebSocket-Extensions: " + response_header + b"\r\n\r\n", 1
+    )
+    client.receive_data(spliced)
+    return client
+
+
+# -- the client's offer ------------------------------------------------------------------
+
+
+def test_default_offer_is_bare_client_max_window_bits() -> None:
+    pair = deflate_pair()
+    assert pair.offer_header == ["permessage-deflate; client_max_window_bits"]
+
+
+def test_offer_does_not_send_server_max_window_bits_unless_configured() -> None:
+    assert "server_max_window_bits" not in (PerMessageDeflate().offer() or "")
+    offer = PerMessageDeflate(server_max_window_bits=10).offer()
+    assert offer == "client_max_window_bits; server_max_window_bits=10"
+
+
+def test_offer_all_four_parameters() -> None:
+    ext = PerMessageDeflate(True, 9, True, 10)
+    assert ext.offer() == (
+        "client_max_window_bits=9; server_max_window_bits=10; "
+        "client_no_context_takeover; server_no_context_takeover"
+    )
+    pair = deflate_pair(PerMessageDeflate(True, 9, True, 10))
+    assert pair.extension("client").agreement == Agreement(True, 9, True, 10)  # type: ignore[union-attr]
+    assert pair.extension("server").agreement == Agreement(True, 9, True, 10)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("bits", [7, 16, 0, "15", 15.0, True])
+def test_invalid_configured_window_is_a_local_error(bits: object) -> None:
+    with pytest.raises(ValueError, match="window_bits"):
+        PerMessageDeflate(client_max_window_bits=bits)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="window_bits"):
+        PerMessageDeflate(server_max_window_bits=bits)  # type: ignore[arg-type]
+
+
+# -- the server's answer (section 7.1) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer", "response"),
+    [
+        ("permessage-deflate", "permessage-deflate"),
+        # 7.1.1.1: server_no_context_takeover is honoured by echoing it
+        (
+            "permessage-deflate; server_no_context_takeover",
+            "permessage-deflate; server_no_context_takeover",
+        ),
+        # 7.1.1.2: client_no_context_takeover is echoed
+        (
+            "permessage-deflate; client_no_context_takeover",
+            "permessage-deflate; client_no_context_takeover",
+        ),
+        # 7.1.2.1: server_max_window_bits is accepted with the same value
+        (
+            "permessage-deflate; server_max_window_bits=10",
+            "permessage-deflate; server_max_window_bits=10",
+        ),
+        # 7.1.2.2: client_max_window_bits with a value is answered with it (or smaller)
+        (
+            "permessage-deflate; client_max_window_bits=12",
+            "permessage-deflate; client_max_window_bits=12",
+        ),
+        # 7.1.2.2: offered bare, the server may answer with a value
+        (
+            "permessage-deflate; client_max_window_bits",
+            "permessage-deflate; client_max_window_bits=15",
+        ),
+    ],
+)
+def test_server_answers(offer: str, response: str) -> None:
+    assert accept(offer) == response
+
+
+def test_server_may_answer_with_a_smaller_window() -> None:
+    assert (
+        accept(
+            "permessage-deflate; client_max_window_bits=12; server_max_window_bits=13",
+            client_max_window_bits=9,
+            server_max_window_bits=11,
+        )
+        == "permessage-deflate; client_max_window_bits=9; server_max_window_bits=11"
+    )
+    # ...and never with a larger one than offered
+    assert (
+        accept("permessage-deflate; server_max_window_bits=9", server_max_window_bits=12)
+        == "permessage-deflate; server_max_window_bits=9"
+    )
+
+
+def test_server_never_answers_client_max_window_bits_that_was_not_offered() -> None:
+    # 7.1.2.2: "MUST NOT include the client_max_window_bits" if the offer did not have it
+    assert accept("permessage-deflate", client_max_window_bits=9) == "permessage-deflate"
+
+
+def test_server_may_add_no_context_takeover_unasked() -> None:
+    assert accept(
+        "permessage-deflate", server_no_context_takeover=True, client_no_context_takeover=True
+    ) == ("permessage-deflate; client_no_context_takeover; server_no_context_takeover")
+
+
+def test_server_no_context_takeover_requested_by_client_is_honoured() -> None:
+    pair = deflate_pair(PerMessageDeflate(server_no_context_takeover=True))
+    server = pair.extension("server")
+    assert server is not None and server.agreement is not None
+    assert server.agreement.server_no_context_takeover
+    # the server's two identical messages compress identically: no shared window
+    from wsproto.events import TextMessage
+
+    first = pair.send("server", TextMessage("Hello"))
+    second = pair.send("server", TextMessage("Hello"))
+    assert first == second == bytes.fromhex("c107f248cdc9c90700")
+
+
+BAD_OFFERS = [
+    "permessage-deflate; foo",  # unknown parameter
+    "permessage-deflate; foo=1",
+    "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10",  # duplicate
+    "permessage-deflate; client_no_context_takeover; client_no_context_takeover",
+    "permessage-deflate; server_max_window_bits=7",  # out of range
+    "permessage-deflate; server_max_window_bits=16",
+    "permessage-deflate; client_max_window_bits=16",
+    "permessage-deflate; client_max_window_bits=0",
+    "permessage-deflate; server_max_window_bits=010",  # leading zero
+    "permessage-deflate; server_max_window_bits=abc",  # malformed value
+    'permessage-deflate; server_max_window_bits="1 0"',
+    "permessage-deflate; server_max_window_bits",  # needs a value
+    "permessage-deflate; server_no_context_takeover=1",  # takes no value
+    "permessage-deflate; client_no_context_takeover=true",
+]
+
+
+@pytest.mark.parametrize("offer", BAD_OFFERS)
+def test_server_declines_bad_offers(offer: str) -> None:
+    assert accept(offer) is None
+    # upstream-style string method: None (declined), never an exception
+    assert PerMessageDeflate().accept(offer) is None
+
+
+@pytest.mark.parametrize("offer", BAD_OFFERS)
+def test_server_declines_bad_offer_but_takes_the_next(offer: str) -> None:
+    header = offer + ", permessage-deflate; client_max_window_bits"
+    assert accept(header) == "permessage-deflate; client_max_window_bits=15"
+
+
+def test_server_picks_first_acceptable_of_several_offers() -> None:
+    header = (
+        "permessage-deflate; client_max_window_bits=10; server_max_window_bits=12, "
+        "permessage-deflate"
+    )
+    assert accept(header) == (
+        "permessage-deflate; client_max_window_bits=10; server_max_window_bits=12"
+    )
+    header = "permessage-deflate; client_max_window_bits, permessage-deflate"
+    assert accept(header) == "permessage-deflate; client_max_window_bits=15"
+    header = "permessage-deflate, permessage-deflate; client_max_window_bits"
+    assert accept(header) == "permessage-deflate"
+
+
+def test_server_full_handshake_with_several_offers() -> None:
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    request = client.send(Request(host="h", target="/"))
+    request = request.replace(
+        b"\r\n\r\n",
+        b"\r\nSec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7, "
+        b"permessage-deflate; client_max_window_bits; server_no_context_takeover\r\n\r\n",
+        1,
+    )
+    got = events(server, request)
+    assert isinstance(got[0], Request)
+    response = server.send(AcceptConnection(extensions=[PerMessageDeflate()]))
+    assert (
+        b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+        b"client_max_window_bits=15\r\n" in response
+    )
+
+
+# -- the client's check of the answer -----------------------------------------------------
+
+
+def test_client_accepts_consistent_responses() -> None:
+    assert finalize("permessage-deflate").agreement == Agreement()
+    assert finalize("permessage-deflate; client_max_window_bits=9").agreement == Agreement(
+        client_max_window_bits=9
+    )
+    # 7.1.2.1: the server may include server_max_window_bits even if not offered
+    assert finalize("permessage-deflate; server_max_window_bits=8").agreement == Agreement(
+        server_max_window_bits=8
+    )
+    # 7.1.1.x: the server may add either no_context_takeover
+    agreed = finalize(
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+    ).agreement
+    assert agreed == Agreement(client_no_context_takeover=True, server_no_context_takeover=True)
+    # a smaller window than offered
+    ext = finalize(
+        "permessage-deflate; server_max_window_bits=9; client_max_window_bits=10",
+        server_max_window_bits=12,
+        client_max_window_bits=11,
+    )
+    assert ext.agreement == Agreement(client_max_window_bits=10, server_max_window_bits=9)
+
+
+BAD_RESPONSES = [
+    # malformed, unknown, duplicate, out of range
+    "permessage-deflate; foo",
+    "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10",
+    "permessage-deflate; server_max_window_bits=7",
+    "permessage-deflate; client_max_window_bits=16",
+    "permessage-deflate; client_max_window_bits=09",
+    "permessage-deflate; server_max_window_bits=x",
+    "permessage-deflate; server_no_context_takeover=1",
+    # in a response, window parameters need a value
+    "permessage-deflate; client_max_window_bits",
+    "permessage-deflate; server_max_window_bits",
+    # two answers for one offer
+    "permessage-deflate, permessage-deflate",
+]
+
+
+@pytest.mark.parametrize("response", BAD_RESPONSES)
+def test_client_fails_on_bad_response(response: str) -> None:
+    with pytest.raises(RemoteProtocolError):
+        finalize(response)
+    with pytest.raises(RemoteProtocolError) as info:
+        handshake_to(response.encode())
+    assert info.value.event_hint is not None
+
+
+@pytest.mark.parametrize(
+    ("config", "response"),
+    [
+        # larger windows than offered
+        ({"client_max_window_bits": 10}, "permessage-deflate; client_max_window_bits=11"),
+        ({"server_max_window_bits": 10}, "permessage-deflate; server_max_window_bits=11"),
+        # offered parameters the server must echo to accept the offer (7.1.1.1, 7.1.2.1)
+        ({"server_max_window_bits": 10}, "permessage-deflate"),
+        ({"server_no_context_takeover": True}, "permessage-deflate"),
+    ],
+)
+def test_client_fails_on_response_inconsistent_with_offer(
+    config: dict[str, object], response: str
+) -> None:
+    with pytest.raises(RemoteProtocolError):
+        finalize(response, **config)
+    with pytest.raises(RemoteProtocolError):
+        handshake_to(response.encode(), **config)
+
+
+def test_client_without_response_header_has_no_compression() -> None:
+    pair = Pair([PerMessageDeflate()], [])
+    assert pair.extension("client") is None and pair.extension("server") is None
+
+
+# -- upstream 1.x string methods -----------------------------------------------------------
+
+
+def test_string_methods_give_upstream_strings() -> None:
+    # the values upstream wsproto 1.3.2 returns for the same inputs
+    ext = PerMessageDeflate(client_max_window_bits=10, server_max_window_bits=12)
+    assert ext.offer() == "client_max_window_bits=10; server_max_window_bits=12"
+    cases = {
+        "permessage-deflate": "",
+        "permessage-deflate; client_max_window_bits": "client_max_window_bits=15",
+        "permessage-deflate; client_max_window_bits=10": "client_max_window_bits=10",
+        "permessage-deflate; server_max_window_bits=10": "server_max_window_bits=10",
+        "permessage-deflate; server_no_context_takeover": "server_no_context_takeover",
+        "permessage-deflate; client_no_context_takeover": "client_no_context_takeover",
+        (
+            "permessage-deflate; client_max_window_bits; server_max_window_bits=12; "
+            "client_no_context_takeover; server_no_context_takeover"
+        ): (
+            "client_no_context_takeover; server_no_context_takeover; "
+            "client_max_window_bits=15; server_max_window_bits=12"
+        ),
+    }
+    for offer, expected in cases.items():
+        ext = PerMessageDeflate()
+        assert ext.accept(offer) == expected
+        assert ext.enabled()
+    assert server_extensions_handshake(["permessage-deflate"], [PerMessageDeflate()]) == (
+        b"permessage-deflate"
+    )
+
+
+def test_string_finalize_enables() -> None:
+    ext = PerMessageDeflate()
+    assert not ext.enabled()
+    ext.finalize("permessage-deflate; client_max_window_bits=10")
+    assert ext.enabled()
+    assert ext.agreement == Agreement(client_max_window_bits=10)
+
+
+def test_fresh_keeps_configuration_not_state() -> None:
+    ext = PerMessageDeflate(True, 10, False, 11, level=3, mem_level=4, threshold=7)
+    ext.finalize("permessage-deflate; client_max_window_bits=9; server_max_window_bits=11")
+    copy = ext.fresh()
+    assert isinstance(copy, PerMessageDeflate) and copy is not ext
+    assert not copy.enabled() and copy.agreement is None
+    assert copy.offer() == ext.offer()
+    assert (copy.level, copy.mem_level, copy.threshold) == (3, 4, 7)
+
+
+def test_one_configured_instance_serves_many_connections() -> None:
+    from wsproto.events import TextMessage
+
+    shared = PerMessageDeflate()
+    pairs = [deflate_pair(server=shared) for _ in range(3)]
+    exts = [p.extension("server") for p in pairs]
+    assert len({id(e) for e in exts}) == 3
+    for pair in pairs:
+        assert pair.deliver("server", TextMessage("Hello"))[0].data == "Hello"  # type: ignore[attr-defined]
+        assert pair.deliver("server", TextMessage("Hello"))[0].data == "Hello"  # type: ignore[attr-defined]
