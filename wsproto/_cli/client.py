@@ -170,9 +170,8 @@ def _receive_loop(session: _Session) -> int:
     sock.settimeout(_POLL)
     while True:
         if session.close_deadline is not None and time.monotonic() > session.close_deadline:
-            out_code = session.close_code
             if session.ws.state is ConnectionState.CLOSED:
-                return 0 if out_code in (1000, 1005, None) else 1
+                return 0
             raise CliError("the server did not complete the closing handshake in time")
         try:
             data = sock.recv(65536)
@@ -191,4 +190,4 @@ def _receive_loop(session: _Session) -> int:
             if session.close_code == CloseReason.ABNORMAL_CLOSURE:
                 raise CliError("the server closed the connection without a closing handshake")
             session.out("connection closed")
-            return 0 if session.close_code in (1000, 1005) else 1
+            return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from .. import WSConnection, __version__
 from ..connection import ConnectionState
@@ -218,10 +218,20 @@ def _step_done(events: List[Event]) -> Callable[[Event], bool]:
     )
 
 
-def run_demo(out: Out, *, use_extensions: bool = True, text_lines: int = 60) -> int:
-    """Run the demo, printing the transcript with ``out``; return the exit status."""
+def run_demo(
+    out: Out,
+    *,
+    use_extensions: bool = True,
+    text_lines: int = 60,
+    extensions: Optional[Callable[[], List[Extension]]] = None,
+) -> int:
+    """Run the demo, printing the transcript with ``out``; return the exit status.
+
+    ``extensions`` makes fresh extension lists for each side (default: every
+    installed extension); ``use_extensions=False`` offers none.
+    """
     server_log: List[str] = []
-    factory = installed_extensions if use_extensions else list
+    factory = (extensions or installed_extensions) if use_extensions else list
     server = EchoServer("127.0.0.1", 0, log=server_log.append, extensions=factory)
     server.start_in_thread()
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import h11
 
@@ -162,8 +162,10 @@ def _send_plain(
     status: int,
     body: bytes,
     ctype: bytes = b"text/plain",
+    extra: Sequence[Tuple[bytes, bytes]] = (),
 ) -> None:
     headers = [
+        *extra,
         (b"content-type", ctype + b"; charset=utf-8"),
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),
@@ -207,8 +209,9 @@ def _serve_websocket(
     except RemoteProtocolError as exc:
         hint = exc.event_hint
         status = hint.status_code if isinstance(hint, RejectConnection) else 400
+        extra = list(hint.headers) if isinstance(hint, RejectConnection) else []
         echo.log(f"{peer}: rejected WebSocket handshake ({status}): {exc}")
-        _send_plain(sock, http, status, f"{exc}\n".encode())
+        _send_plain(sock, http, status, f"{exc}\n".encode(), extra=extra)
         return
     while True:
         for event in ws.events():
