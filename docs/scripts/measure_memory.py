@@ -83,9 +83,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ("permessage-deflate, defaults", _deflate()),
         (
             "permessage-deflate, 10-bit windows, memLevel 4",
-            _deflate(
-                client_max_window_bits=10, server_max_window_bits=10, mem_level=4
-            ),
+            _deflate(client_max_window_bits=10, server_max_window_bits=10, mem_level=4),
         ),
         (
             "permessage-deflate, no context takeover",
@@ -103,7 +101,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except TypeError as exc:  # an option this plugin version does not have
             print(f"{label:50} skipped: {exc}")
             continue
-        print(f"{label:50} {','.join(names) or '-':22} {idle / 1024:8.1f} KiB {used / 1024:9.1f} KiB")
+        negotiated = ",".join(names) or "-"
+        print(f"{label:50} {negotiated:22} {idle / 1024:8.1f} KiB {used / 1024:9.1f} KiB")
     return 0
 
 
