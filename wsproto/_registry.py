@@ -269,7 +269,8 @@ class Registry:
     def _fail(self, plugin: _Plugin, why: str, exc: Optional[BaseException]) -> None:
         plugin.status = "failed"
         plugin.error = why
-        message = f"wsproto: skipped extension {plugin.label()}: {why}"
+        verb = "broken" if self.settings.strict else "skipped broken"
+        message = f"wsproto: {verb} extension {plugin.label()}: {why}"
         if plugin.source == ENTRY_POINT:
             message += (
                 f". Fix or uninstall {plugin.distribution or 'the distribution'}, or block it "
