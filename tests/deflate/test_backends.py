@@ -6,11 +6,9 @@ import random
 import zlib
 
 import pytest
-from wsproto_deflate._backend import get_backend
-from wsproto_deflate._codec import Deflater, Inflater
 
 from wsproto.events import BytesMessage, TextMessage
-from wsproto_deflate import PerMessageDeflate, available_backends
+from wsproto_deflate import PerMessageDeflate, _backend, _codec, available_backends
 
 from .helpers import deflate_pair, join_message
 
@@ -47,7 +45,7 @@ def test_every_window_size_end_to_end(bits: int) -> None:
 def test_compressor_respects_the_window(bits: int) -> None:
     # Output made with an n-bit window must inflate with an n-bit window (stdlib inflater).
     for backend in BACKENDS:
-        deflater = Deflater(get_backend(backend), bits, 6, 8, reset=False)
+        deflater = _codec.Deflater(_backend.get_backend(backend), bits, 6, 8, reset=False)
         inflate = zlib.decompressobj(-bits)
         for seed in range(3):
             data = long_range_text(seed)
@@ -57,8 +55,8 @@ def test_compressor_respects_the_window(bits: int) -> None:
 
 def test_window_of_8_bits_compresses_with_9() -> None:
     # zlib refuses raw 8-bit windows; the codec uses 9 for both directions.
-    deflater = Deflater(get_backend("zlib"), 8, 6, 8, reset=False)
-    inflater = Inflater(get_backend("zlib"), 8, 1 << 20, None)
+    deflater = _codec.Deflater(_backend.get_backend("zlib"), 8, 6, 8, reset=False)
+    inflater = _codec.Inflater(_backend.get_backend("zlib"), 8, 1 << 20, None)
     data = long_range_text(1)
     inflater.start_message()
     assert inflater.feed(deflater.compress(data, fin=True)) + inflater.finish() == data  # type: ignore[operator]
