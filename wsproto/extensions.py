@@ -185,7 +185,8 @@ class _SupportedExtensions(Mapping[str, Type[Extension]]):
             "wsproto.plugins.register() (see the 'Writing an extension plugin' docs)"
         )
 
-    __delitem__ = __setitem__
+    def __delitem__(self, name: str) -> None:
+        self.__setitem__(name, None)
 
     def __repr__(self) -> str:
         return f"SUPPORTED_EXTENSIONS({dict(self.items())!r})"
