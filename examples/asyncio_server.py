@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Set
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.connection import ConnectionState
@@ -35,6 +35,7 @@ READ_SIZE = 16 * 1024  # bytes per read: the most wsproto is given at once
 HIGH_WATER = 64 * 1024  # write-buffer bound per connection
 MAX_MESSAGE_SIZE = 1024 * 1024
 IDLE_TIMEOUT = 60.0  # seconds without data before a connection is dropped
+CLOSE_TIMEOUT = 5.0  # seconds to flush and close a connection before aborting it
 
 
 @dataclass
@@ -57,6 +58,7 @@ class EchoServer:
         self.high_water = high_water
         self.stats = Stats()
         self._server: Optional[asyncio.base_events.Server] = None
+        self._writers: Set[asyncio.StreamWriter] = set()
 
     async def start(self, host: str, port: int) -> int:
         """Start listening; return the port."""
@@ -64,13 +66,18 @@ class EchoServer:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def close(self) -> None:
+        """Stop listening and abort the open connections."""
         if self._server is not None:
             self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        if self._server is not None:
             await self._server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.connections += 1
         self.stats.active += 1
+        self._writers.add(writer)
         transport = writer.transport
         transport.set_write_buffer_limits(high=self.high_water, low=self.high_water // 4)
         try:
@@ -79,11 +86,13 @@ class EchoServer:
             pass  # the peer went away or stayed silent
         finally:
             self.stats.active -= 1
+            self._writers.discard(writer)
             writer.close()
             try:
-                await writer.wait_closed()
-            except ConnectionError:
-                pass
+                # A peer that never reads could keep the buffered bytes from leaving: bound it.
+                await asyncio.wait_for(writer.wait_closed(), CLOSE_TIMEOUT)
+            except (ConnectionError, asyncio.TimeoutError):
+                transport.abort()
 
     async def _send(self, ws: WSConnection, writer: asyncio.StreamWriter, event: Event) -> None:
         writer.write(ws.send(event))

@@ -7,8 +7,8 @@ from typing import Iterator, List
 
 import pytest
 
-from wsproto._cli.echo_server import EchoServer
 from wsproto._cli.client import run_client
+from wsproto._cli.echo_server import EchoServer
 
 from .zlib_frames import FrameZlib
 

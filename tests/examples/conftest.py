@@ -1,0 +1,3 @@
+from ._procs import server_factory
+
+__all__ = ["server_factory"]
