@@ -314,10 +314,7 @@ SEED_API: List[Tuple[str, str]] = [
     ("wsproto.utilities", "RemoteProtocolError"),
 ] + [
     ("wsproto.events", name)
-    for name in (
-        "Event Request AcceptConnection RejectConnection RejectData CloseConnection "
-        "Message TextMessage BytesMessage Ping Pong"
-    ).split()
+    for name in ["Event", "Request", "AcceptConnection", "RejectConnection", "RejectData", "CloseConnection", "Message", "TextMessage", "BytesMessage", "Ping", "Pong"]
 ]
 
 
