@@ -314,7 +314,19 @@ SEED_API: List[Tuple[str, str]] = [
     ("wsproto.utilities", "RemoteProtocolError"),
 ] + [
     ("wsproto.events", name)
-    for name in ["Event", "Request", "AcceptConnection", "RejectConnection", "RejectData", "CloseConnection", "Message", "TextMessage", "BytesMessage", "Ping", "Pong"]
+    for name in [
+        "Event",
+        "Request",
+        "AcceptConnection",
+        "RejectConnection",
+        "RejectData",
+        "CloseConnection",
+        "Message",
+        "TextMessage",
+        "BytesMessage",
+        "Ping",
+        "Pong",
+    ]
 ]
 
 
@@ -332,7 +344,12 @@ def test_seed_api_reference_values() -> None:
     from wsproto.utilities import RemoteProtocolError
 
     assert {o.name: o.value for o in Opcode} == {
-        "CONTINUATION": 0, "TEXT": 1, "BINARY": 2, "CLOSE": 8, "PING": 9, "PONG": 10,
+        "CONTINUATION": 0,
+        "TEXT": 1,
+        "BINARY": 2,
+        "CLOSE": 8,
+        "PING": 9,
+        "PONG": 10,
     }
     documented = {
         "NORMAL_CLOSURE": 1000, "GOING_AWAY": 1001, "PROTOCOL_ERROR": 1002,
