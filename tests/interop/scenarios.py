@@ -19,6 +19,7 @@ be found from the client's side.
 from __future__ import annotations
 
 import math
+import random
 import uuid
 
 ECHO_SCENARIOS = (
@@ -28,6 +29,7 @@ ECHO_SCENARIOS = (
     "echo_1mib",
     "echo_1mib_text",
     "echo_fragmented",
+    "echo_random",
 )
 SCENARIOS = (
     *ECHO_SCENARIOS,
@@ -43,6 +45,8 @@ UTF8 = "h\u00e9llo w\u00f6rld \u2713 \u2014 \U0001f600 \u65e5\u672c\u8a9e \u2211
 BINARY = bytes(range(256)) * 4
 ONE_MIB = 1 << 20
 BIG_BINARY = bytes(i % 251 for i in range(ONE_MIB))
+#: incompressible: deflate falls back to stored blocks
+RANDOM_BINARY = random.Random(7692).getrandbits(8 * ONE_MIB).to_bytes(ONE_MIB, "little")
 _TEXT_CHUNK = "interop \u2713 h\u00e9llo \U0001f600 \u65e5\u672c\u8a9e \u2014 "
 BIG_TEXT = _TEXT_CHUNK * math.ceil(ONE_MIB / len(_TEXT_CHUNK.encode()))
 
@@ -63,7 +67,10 @@ PAYLOADS: dict[str, str | bytes] = {
     "echo_1mib": BIG_BINARY,
     "echo_1mib_text": BIG_TEXT,
     "echo_fragmented": BIG_TEXT,
+    "echo_random": RANDOM_BINARY,
 }
+#: echo scenarios whose payload deflate must shrink on the wire
+COMPRESSIBLE = ("echo_1mib", "echo_1mib_text", "echo_fragmented")
 #: ``echo_fragmented`` sends its payload as this many frames of one message
 FRAGMENTS = 4
 

@@ -22,12 +22,24 @@
     return out;
   }
 
+  // Incompressible bytes from a 32-bit xorshift generator.
+  function noise(n) {
+    const out = new Uint8Array(n);
+    let x = 7692;
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      out[i] = x & 0xff;
+    }
+    return out;
+  }
+
   function payloadFor(name) {
     switch (name) {
       case 'echo_text': return TEXT;
       case 'echo_utf8': return UTF8;
       case 'echo_binary': return bytes(1024, 256);
       case 'echo_1mib': return bytes(ONE_MIB, 251);
+      case 'echo_random': return noise(ONE_MIB);
       case 'echo_1mib_text':
       case 'echo_fragmented':
         return TEXT_CHUNK.repeat(Math.ceil(ONE_MIB / encoder.encode(TEXT_CHUNK).length));
@@ -178,7 +190,7 @@
   }
 
   const names = ['echo_text', 'echo_utf8', 'echo_binary', 'echo_1mib', 'echo_1mib_text',
-    'echo_fragmented', 'ping_client', 'ping_server', 'reject', 'close_server', 'close_client'];
+    'echo_fragmented', 'echo_random', 'ping_client', 'ping_server', 'reject', 'close_server', 'close_client'];
   const api = { runScenario, names };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   else root.InteropScenarios = api;
