@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-extensions", action="store_true", help="offer no extension (plain frames)"
     )
+    demo.add_argument(
+        "--all-extensions",
+        action="store_true",
+        help="offer every installed extension (default: permessage-deflate alone if installed)",
+    )
     return parser
 
 
@@ -86,9 +91,9 @@ def _log(line: str) -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     verbose = bool(getattr(args, "verbose", False))
     if args.command == "extensions":
-        from .registry import describe, format_rows
+        from .registry import report
 
-        _out(format_rows(describe()))
+        _out(report())
         return 0
     if args.command == "echo-server":
         from .echo_server import EchoServer
@@ -118,7 +123,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import run_demo
 
-        return run_demo(_out, use_extensions=not args.no_extensions)
+        return run_demo(
+            _out, use_extensions=not args.no_extensions, all_extensions=args.all_extensions
+        )
     raise CliError(f"unknown command {args.command!r}")  # pragma: no cover
 
 

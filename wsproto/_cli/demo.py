@@ -64,6 +64,8 @@ def _app_size(event: Event) -> int:
 
 
 def _note(event: Event) -> str:
+    if isinstance(event, Message) and not event.data:
+        return "(no output yet: the extension holds it)"
     if isinstance(event, TextMessage):
         text = event.data.replace("\n", " ")
         return repr(text if len(text) <= 28 else text[:25] + "...")
@@ -222,30 +224,50 @@ def run_demo(
     out: Out,
     *,
     use_extensions: bool = True,
+    all_extensions: bool = False,
     text_lines: int = 60,
     extensions: Optional[Callable[[], List[Extension]]] = None,
 ) -> int:
     """Run the demo, printing the transcript with ``out``; return the exit status.
 
     ``extensions`` makes fresh extension lists for each side (default: every
-    installed extension); ``use_extensions=False`` offers none.
+    installed extension). The server enables them all; the client offers
+    permessage-deflate alone when it is installed (stacked compressors make a
+    confusing first transcript), or all of them with ``all_extensions``.
+    ``use_extensions=False`` offers none.
     """
     server_log: List[str] = []
     factory = (extensions or installed_extensions) if use_extensions else list
     server = EchoServer("127.0.0.1", 0, log=server_log.append, extensions=factory)
+    offered = factory()
+    deflate = [ext for ext in offered if ext.name == "permessage-deflate"]
+    note = ""
+    if deflate and not all_extensions and len(offered) > 1:
+        note = (
+            f"        (installed: {extension_names(offered)}; the client offers "
+            "permessage-deflate alone, --all-extensions offers them all)"
+        )
+        offered = deflate
     server.start_in_thread()
     try:
-        return _run(out, server, factory(), text_lines, server_log)
+        return _run(out, server, offered, text_lines, server_log, note)
     finally:
         server.shutdown()
 
 
 def _run(
-    out: Out, server: EchoServer, offered: List[Extension], text_lines: int, server_log: List[str]
+    out: Out,
+    server: EchoServer,
+    offered: List[Extension],
+    text_lines: int,
+    server_log: List[str],
+    note: str,
 ) -> int:
     out(f"wsproto {__version__} demo: an echo server and a client talking over loopback")
     out(f"server: listening on {server.url}; it enables: {_server_offer(server.extensions())}")
     out(f"client: offers: {extension_names(offered)}")
+    if note:
+        out(note)
     url = parse_ws_url(server.url)
     sock = connect(url, STEP_TIMEOUT)
     sock.settimeout(STEP_TIMEOUT)

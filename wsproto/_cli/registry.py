@@ -14,7 +14,14 @@ from typing import Any, Callable, List, Optional
 from .. import plugins
 from ..extensions import Extension
 
-__all__ = ["PluginRow", "describe", "extension_names", "format_rows", "installed_extensions"]
+__all__ = [
+    "PluginRow",
+    "describe",
+    "extension_names",
+    "format_rows",
+    "installed_extensions",
+    "report",
+]
 
 
 @dataclass(frozen=True)
@@ -42,41 +49,40 @@ def extension_names(extensions: List[Extension]) -> str:
 
 
 def describe() -> List[PluginRow]:
-    """Describe every installed extension plugin."""
+    """Describe every installed extension (one row per extension a plugin provides)."""
     helper: Optional[Callable[[], Any]] = getattr(plugins, "describe_plugins", None)
-    if helper is not None:
-        return [_row(item) for item in helper()]
-    return _scan_entry_points()
+    if helper is None:
+        return _scan_entry_points()
+    rows: List[PluginRow] = []
+    for info in helper():
+        origin = f"{info.source}: {info.origin}" if info.origin else str(info.source)
+        if info.status != "loaded":
+            origin += f" [{info.status}]"
+        for ext in info.extensions:
+            note = "" if ext.active else f" [inactive: {ext.note}]"
+            rows.append(
+                PluginRow(
+                    name=ext.name,
+                    distribution=info.distribution or "-",
+                    version=info.version or "-",
+                    rsv_bits=_rsv_text(ext.rsv_bits),
+                    origin=origin + note,
+                )
+            )
+    return rows
+
+
+def report() -> str:
+    """What ``python -m wsproto extensions`` prints: the registry's own report if it has one."""
+    formatter: Optional[Callable[[], str]] = getattr(plugins, "format_plugins", None)
+    if formatter is not None:
+        return formatter()
+    return format_rows(describe())
 
 
 def _rsv_text(bits: Any) -> str:
-    if isinstance(bits, str):
-        return bits
-    try:
-        names = [f"RSV{i}" for i, on in enumerate(bits, start=1) if on]
-    except TypeError:
-        return str(bits)
+    names = [f"RSV{i}" for i, on in enumerate(bits, start=1) if on]
     return " ".join(names) or "-"
-
-
-def _row(item: Any) -> PluginRow:
-    """Adapt whatever record the registry returns (mapping or object)."""
-
-    def field(*names: str) -> Any:
-        for name in names:
-            if isinstance(item, dict) and name in item:
-                return item[name]
-            if hasattr(item, name):
-                return getattr(item, name)
-        return None
-
-    return PluginRow(
-        name=str(field("name", "extension") or "?"),
-        distribution=str(field("distribution", "dist", "project") or "-"),
-        version=str(field("version") or "-"),
-        rsv_bits=_rsv_text(field("rsv_bits", "rsv")),
-        origin=str(field("origin", "source", "entry_point") or "-"),
-    )
 
 
 def _scan_entry_points() -> List[PluginRow]:
