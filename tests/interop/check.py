@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from . import scenarios as sc
 from .records import ServerRecord
@@ -13,6 +13,26 @@ DEFLATE = "permessage-deflate"
 def extension_names(header: str) -> list[str]:
     """Extension names in a negotiated ``Sec-WebSocket-Extensions`` value (or ``ws``'s list)."""
     return [item.split(";", 1)[0].strip() for item in header.split(",") if item.strip()]
+
+
+def agreed_params(header: str) -> dict[str, Optional[str]]:
+    """Parameters of the single negotiated extension in a response header."""
+    assert extension_names(header) == [DEFLATE], f"negotiated {header!r}"
+    params: dict[str, Optional[str]] = {}
+    for item in header.split(";")[1:]:
+        name, _, value = item.strip().partition("=")
+        params[name.strip()] = value.strip().strip('"') or None
+    return params
+
+
+def check_agreed(header: str, expected: dict[str, Optional[int]]) -> None:
+    """Fail unless each ``expected`` parameter is agreed (and at most its limit, if any)."""
+    params = agreed_params(header)
+    for name, limit in expected.items():
+        assert name in params, f"{name} missing from the agreed {header!r}"
+        if limit is not None:
+            value = params[name]
+            assert value is not None and int(value) <= limit, f"agreed {header!r}"
 
 
 def check(scenario: str, result: dict[str, Any], record: ServerRecord, *, compress: bool) -> None:

@@ -81,12 +81,14 @@ def run_node_client(script: str, args: list[str], *, timeout: float) -> dict[str
 class NodeWsServer:
     """``node/ws_server.js`` in a child process; its JSON events fill ``records``."""
 
-    def __init__(self, *, compress: bool) -> None:
+    def __init__(self, *, compress: bool, options: Optional[dict[str, Any]] = None) -> None:
+        """``options`` (ws's perMessageDeflate settings) replaces the default deflate setup."""
         self.records = RecordBook()
+        mode = json.dumps(options) if options is not None else "on" if compress else "off"
         # Lives as long as the child process; closed in stop().
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [str(node_binary()), str(NODE_DIR / "ws_server.js"), "on" if compress else "off"],
+            [str(node_binary()), str(NODE_DIR / "ws_server.js"), mode],
             cwd=NODE_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

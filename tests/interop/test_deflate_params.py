@@ -12,7 +12,7 @@ import pytest
 
 from . import our_client
 from . import scenarios as sc
-from .check import DEFLATE, extension_names
+from .check import DEFLATE, check_agreed, extension_names
 from .pool import Pool, deflate_unavailable
 
 try:
@@ -65,25 +65,6 @@ def _our_deflate(**kwargs: Any) -> Any:
     return PerMessageDeflate(**kwargs)
 
 
-def _params(header: str) -> dict[str, Optional[str]]:
-    """Parameters of the single negotiated extension in a response header."""
-    assert extension_names(header) == [DEFLATE], f"negotiated {header!r}"
-    params: dict[str, Optional[str]] = {}
-    for item in header.split(";")[1:]:
-        name, _, value = item.strip().partition("=")
-        params[name.strip()] = value.strip().strip('"') or None
-    return params
-
-
-def _check_agreed(header: str, expected: dict[str, Optional[int]]) -> None:
-    params = _params(header)
-    for name, limit in expected.items():
-        assert name in params, f"{name} missing from the agreed {header!r}"
-        if limit is not None:
-            value = params[name]
-            assert value is not None and int(value) <= limit, f"agreed {header!r}"
-
-
 def _websockets_sequence(url: str, factory: Any) -> str:
     """Echo :data:`scenarios.SEQUENCE` with a websockets client; returns the agreed header."""
     with connect(url, compression=None, extensions=[factory], **COMMON) as ws:
@@ -104,7 +85,7 @@ def test_websockets_client_offer_vs_our_server(case: str, pool: Pool, tag: str) 
     server = pool.our_server(True)
     url = server.url + sc.target("echo_sequence", tag)
     header = _websockets_sequence(url, ClientPerMessageDeflateFactory(**settings))
-    _check_agreed(header, expected)
+    check_agreed(header, expected)
     record = server.records.wait(sc.target("echo_sequence", tag))
     assert not record.error, f"server failed: {record.error}"
 
@@ -121,7 +102,7 @@ def test_our_client_vs_websockets_server_settings(case: str, pool: Pool, tag: st
     result = our_client.run("echo_sequence", server.port, tag, compress=True)
     assert not result.get("error"), f"client failed: {result['error']}"
     assert result["equal"], "echo differs from what was sent"
-    _check_agreed(result["extensions"], expected)
+    check_agreed(result["extensions"], expected)
     record = server.records.wait(sc.target("echo_sequence", tag))
     assert not record.error, f"websockets server failed: {record.error}"
 

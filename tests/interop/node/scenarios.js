@@ -155,6 +155,14 @@
         const item = await inbox.until('close');
         return { code: item.code, reason: item.reason, clean: item.clean };
       }
+      case 'echo_sequence': {
+        // Several messages on one connection: context takeover carries across them.
+        const big = payloadFor('echo_1mib_text');
+        const seq = [UTF8, big, UTF8, bytes(1024, 256), bytes(ONE_MIB, 251).slice(0, 70000), TEXT];
+        let equal = true;
+        for (const item of seq) equal = (await echo(ws, inbox, item)).equal && equal;
+        return { equal, count: seq.length };
+      }
       case 'close_client':
         return closeAndWait(ws, inbox, CLIENT_CLOSE[0], CLIENT_CLOSE[1]);
       default:

@@ -1,5 +1,5 @@
 // The `ws` package as a client of our server.
-// Usage: node ws_client.js <ws://base> <tag> <on|off> [scenario...]
+// Usage: node ws_client.js <ws://base> <tag> <on|off|JSON perMessageDeflate options> [scenario...]
 // Prints one JSON result per scenario on stdout.
 'use strict';
 
@@ -8,9 +8,16 @@ const { runScenario, names } = require('./scenarios.js');
 
 const HARD_LIMIT_MS = 90000;
 
+// 'on' -> ws's default deflate offer, 'off' -> none, else JSON perMessageDeflate options.
+function parseMode(mode) {
+  if (mode === 'on') return {};
+  if (mode === 'off') return false;
+  return JSON.parse(mode);
+}
+
 function makeSocket(deflate) {
   return (url) => new WebSocket(url, {
-    perMessageDeflate: deflate ? {} : false,
+    perMessageDeflate: deflate,
     handshakeTimeout: 10000,
     maxPayload: 8 * 1024 * 1024,
   });
@@ -31,7 +38,7 @@ function sendFragments(ws, parts) {
 // A refused handshake: read the status and body of the server's answer.
 function reject(deflate) {
   return (url) => new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: deflate ? {} : false, handshakeTimeout: 10000 });
+    const ws = new WebSocket(url, { perMessageDeflate: deflate, handshakeTimeout: 10000 });
     const timer = setTimeout(() => resolve({ error: 'no answer to the handshake within 15 s' }), 15000);
     ws.on('unexpected-response', (req, res) => {
       const chunks = [];
@@ -49,7 +56,7 @@ function reject(deflate) {
 
 async function main() {
   const [base, tag, mode, ...wanted] = process.argv.slice(2);
-  const deflate = mode === 'on';
+  const deflate = parseMode(mode);
   const guard = setTimeout(() => { console.error('ws_client.js: hard time limit'); process.exit(3); }, HARD_LIMIT_MS);
   const opts = { base, tag, makeSocket: makeSocket(deflate), ping, sendFragments, reject: reject(deflate) };
   for (const name of wanted.length ? wanted : names) {

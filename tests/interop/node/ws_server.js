@@ -1,5 +1,6 @@
 // The `ws` package as a server for our client, following the protocol in
-// tests/interop/scenarios.py. Usage: node ws_server.js <on|off>
+// tests/interop/scenarios.py.
+// Usage: node ws_server.js <on|off|JSON perMessageDeflate options>
 // Prints JSON events on stdout: listening, open, reject, ping, pong, error, close.
 // Exits when stdin closes, or after a hard time limit.
 'use strict';
@@ -12,12 +13,14 @@ const REJECT_BODY = Buffer.from('rejected by the interop server \u2713', 'utf8')
 const SERVER_PING = Buffer.from('srv-ping');
 const SERVER_CLOSE = [4321, 'server bye \u2713'];
 
-const deflate = process.argv[2] === 'on';
+// 'on' -> ws's default deflate, 'off' -> none, else JSON perMessageDeflate options.
+const mode = process.argv[2];
+const deflate = mode === 'on' ? {} : mode === 'off' ? false : JSON.parse(mode);
 const log = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 
 const wss = new WebSocketServer({
   noServer: true,
-  perMessageDeflate: deflate ? {} : false,
+  perMessageDeflate: deflate,
   maxPayload: 8 * 1024 * 1024,
 });
 
