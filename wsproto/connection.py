@@ -104,6 +104,7 @@ class Connection:
         pipeline = ExtensionPipeline(self, self._extensions) if self._extensions else None
         self._decoder = FrameDecoder(self.client, pipeline, max_message_size, max_frame_size)
         self._encoder = FrameEncoder(self.client, pipeline)
+        self._send_data = self._encoder.data
         self._state = _OPEN
         self._events: Deque[Event] = deque()
         self._reading = True  # False once a close frame was received or the peer failed
@@ -136,7 +137,7 @@ class Connection:
         if isinstance(event, Message):
             if state is not _OPEN and state is not _REMOTE_CLOSING:
                 raise self._wrong_state(event)
-            return self._encoder.data(event.data, event.message_finished)
+            return self._send_data(event.data, event.message_finished)
         if isinstance(event, (Ping, Pong)):
             if state is not _OPEN and state is not _REMOTE_CLOSING:
                 raise self._wrong_state(event)

@@ -237,22 +237,23 @@ class FrameDecoder:
             self._remaining = remaining
             return None
         end = pos + take
-        key = self._key
-        if key is not None and take > 1024 and buf.__class__ is bytes:
-            data = memoryview(buf)[pos:end]  # mask() copies anyway: skip the slice's copy
-        else:
-            data = buf[pos:end]
         self._pos = end
         remaining -= take
         self._remaining = remaining
+        key = self._key
+        data: bytes
         if key is not None:
             offset = self._key_offset
             if offset:
                 key = key[offset:] + key[:offset]  # resume the key where the last piece stopped
-            data = mask(data, key)
+            if take > 1024 and buf.__class__ is bytes:
+                data = mask(memoryview(buf)[pos:end], key)  # mask() copies: skip the slice's copy
+            else:
+                data = mask(buf[pos:end], key)
             self._key_offset = (offset + take) & 3
-        elif data.__class__ is not bytes:
-            data = bytes(data)
+        else:
+            chunk = buf[pos:end]
+            data = chunk if chunk.__class__ is bytes else bytes(chunk)
         if pipeline is not None:
             if data:
                 data = pipeline.inbound_data(data)
@@ -375,22 +376,21 @@ class FrameEncoder:
 
     def data(self, payload: Union[bytes, bytearray, memoryview, str], fin: bool) -> bytes:
         """Return the frame for one chunk of a data message."""
-        if isinstance(payload, str):
+        cls = payload.__class__
+        if cls is str:
             kind = _TEXT
             try:
-                payload = payload.encode("utf-8")
+                payload = payload.encode()  # type: ignore[union-attr]
             except UnicodeEncodeError as exc:
                 raise LocalProtocolError(
                     f"text message is not encodable as UTF-8 ({exc.reason}): "
                     "remove lone surrogates or send bytes"
                 ) from None
-        elif isinstance(payload, (bytes, bytearray, memoryview)):
+        elif cls is bytes:
             kind = _BINARY
-            payload = bytes(payload) if payload.__class__ is not bytes else payload
         else:
-            raise LocalProtocolError(
-                f"message data must be str or bytes, not {type(payload).__name__}"
-            )
+            kind, payload = self._coerce(payload)
+        opcode = kind
         if self._msg_opcode:
             if kind != self._msg_opcode:
                 raise LocalProtocolError(
@@ -398,13 +398,27 @@ class FrameEncoder:
                     "finish it with message_finished=True first"
                 )
             opcode = 0
-        else:
-            opcode = kind
-        self._msg_opcode = 0 if fin else kind
-        rsv = 0
+        if not fin:
+            self._msg_opcode = kind
+        elif opcode == 0:
+            self._msg_opcode = 0
         if self.pipeline is not None:
-            rsv, payload = self.pipeline.outbound(opcode, payload, fin)
-        return self.frame((0x80 if fin else 0) | rsv | opcode, payload)
+            rsv, payload = self.pipeline.outbound(opcode, payload, fin)  # type: ignore[arg-type]
+            opcode |= rsv
+        if fin:
+            opcode |= 0x80
+        n = len(payload)
+        if n < 126 and not self._client:
+            return bytes((opcode, n)) + payload  # type: ignore[operator]
+        return self.frame(opcode, payload)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _coerce(payload: object) -> Tuple[int, bytes]:
+        if isinstance(payload, str):
+            return _TEXT, payload.encode()
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            return _BINARY, bytes(payload)
+        raise LocalProtocolError(f"message data must be str or bytes, not {type(payload).__name__}")
 
     def frame(self, byte0: int, payload: bytes) -> bytes:
         """Return one frame with first header byte ``byte0`` (FIN, RSV, opcode)."""
