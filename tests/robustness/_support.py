@@ -59,13 +59,18 @@ def deflate_class() -> Any:
     return PerMessageDeflate
 
 
-def example_plugin_factory() -> ExtFactory:
-    """A factory of the example plugin's extension, or skip with the reason it is unavailable."""
+def example_plugin_factory(wanted: str = "") -> ExtFactory:
+    """A factory of an example plugin's extension (``wanted``: its name, or the first one that is
+    not permessage-deflate), or skip with the reason it is unavailable."""
     try:
         from wsproto.plugins import installed_extensions  # type: ignore[attr-defined]
     except ImportError as exc:
         pytest.skip(f"wsproto.plugins.installed_extensions() not available yet: {exc}")
-    found = [e for e in installed_extensions() if e.name != "permessage-deflate"]
+    found = [
+        e
+        for e in installed_extensions()
+        if e.name != "permessage-deflate" and (not wanted or e.name == wanted)
+    ]
     if not found:
         pytest.skip("no extension plugin other than permessage-deflate is installed "
                     "(plugins_example not installed yet?)")
@@ -121,7 +126,14 @@ def no_extensions() -> List[Extension]:
 
 
 #: The names of the extension set-ups used by parametrized tests.
-SETUPS = ["none", "deflate", "deflate-nct", "deflate-bits9", "example"]
+SETUPS = [
+    "none",
+    "deflate",
+    "deflate-nct",
+    "deflate-bits9",
+    "example:permessage-bzip2",
+    "example:permessage-lzma",
+]
 
 
 def setup_factory(name: str) -> ExtFactory:
@@ -148,8 +160,8 @@ def setup_factory(name: str) -> ExtFactory:
                 "server_max_window_bits": 9,
             }
         )
-    if name == "example":
-        return example_plugin_factory()
+    if name.startswith("example"):
+        return example_plugin_factory(name.partition(":")[2])
     raise AssertionError(name)
 
 
