@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the independent WebSocket peers used by tests/interop:
-#   - Python `websockets` (>= 13) for $PYTHON (default: python3)
+#   - Python `websockets` (>= 13) for $PYTHON, when set (the test venvs get it from
+#     tests/requirements.txt)
 #   - Node's `ws` and `playwright-core` (npm ci in tests/interop/node)
 #   - Debian's Chromium at /usr/bin/chromium (apt-get, only when missing)
 # Idempotent. Never fails on its own: whatever can't be installed is reported loudly
@@ -9,6 +10,7 @@ set -u
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_DIR="$ROOT/tests/interop/node"
+PYTHON_SET="${PYTHON:-}"
 PYTHON="${PYTHON:-python3}"
 CHROMIUM="${WSPROTO_INTEROP_CHROMIUM:-/usr/bin/chromium}"
 MISSING=()
@@ -31,7 +33,9 @@ from websockets.version import version
 sys.exit(0 if tuple(int(p) for p in version.split(".")[:2]) >= (13, 0) else 1)
 EOF
 }
-if has_websockets; then
+if [ -z "${PYTHON_SET:-}" ]; then
+    say "websockets: left to the test venv (tests/requirements.txt); PYTHON=/path/to/python installs it there"
+elif has_websockets; then
     say "websockets: already installed for $PYTHON"
 elif timeout 300 "$PYTHON" -m pip install --quiet 'websockets>=13' && has_websockets; then
     say "websockets: installed for $PYTHON"
