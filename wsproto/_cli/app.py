@@ -124,7 +124,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .demo import run_demo
 
         return run_demo(
-            _out, use_extensions=not args.no_extensions, all_extensions=args.all_extensions
+            _out,
+            use_extensions=not args.no_extensions,
+            all_extensions=args.all_extensions,
+            verbose=verbose,
         )
     raise CliError(f"unknown command {args.command!r}")  # pragma: no cover
 

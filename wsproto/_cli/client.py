@@ -160,7 +160,14 @@ def run_client(
             session.handle(event)
         reader = threading.Thread(target=_read_input, args=(session, stdin), daemon=True)
         reader.start()
-        return _receive_loop(session)
+        try:
+            return _receive_loop(session)
+        except KeyboardInterrupt:
+            try:
+                session.close(CloseReason.GOING_AWAY, "interrupted")
+            except (OSError, LocalProtocolError):
+                pass
+            raise
     finally:
         sock.close()
 

@@ -225,6 +225,7 @@ def run_demo(
     *,
     use_extensions: bool = True,
     all_extensions: bool = False,
+    verbose: bool = False,
     text_lines: int = 60,
     extensions: Optional[Callable[[], List[Extension]]] = None,
 ) -> int:
@@ -234,11 +235,12 @@ def run_demo(
     installed extension). The server enables them all; the client offers
     permessage-deflate alone when it is installed (stacked compressors make a
     confusing first transcript), or all of them with ``all_extensions``.
-    ``use_extensions=False`` offers none.
+    ``use_extensions=False`` offers none; ``verbose`` adds the server's own
+    frame log to the server log printed at the end.
     """
     server_log: List[str] = []
     factory = (extensions or installed_extensions) if use_extensions else list
-    server = EchoServer("127.0.0.1", 0, log=server_log.append, extensions=factory)
+    server = EchoServer("127.0.0.1", 0, log=server_log.append, extensions=factory, verbose=verbose)
     offered = factory()
     deflate = [ext for ext in offered if ext.name == "permessage-deflate"]
     note = ""
