@@ -328,6 +328,9 @@ class Registry:
         with self._lock:
             for key, value in changes.items():
                 setattr(self.settings, key, value)
+            if set(changes) <= {"prefer"}:
+                self._table = None  # only the duplicate winners change
+                return
             self._drop_auto()
             self._removed.clear()
             self._loaded = False

@@ -192,11 +192,19 @@ def format_plugins(plugins: Optional[Sequence[PluginInfo]] = None) -> str:
     if active:
         lines.append("Extensions in use (installed_extensions() order):")
         width = max(len(e.name) for e in active)
+        earlier: List[ExtensionInfo] = []
         for p in plugins:
             for e in p.extensions:
                 if e.active:
                     dist = f"{p.distribution} {p.version}" if p.distribution else p.source
                     lines.append(f"  {e.name:<{width}}  {e.rsv_names:<9} {dist}")
+                    rivals = [o.name for o in earlier if any(map(all, zip(o.rsv_bits, e.rsv_bits)))]
+                    if rivals:
+                        lines.append(
+                            f"  {'':<{width}}  (shares {e.rsv_names} with {', '.join(rivals)}, "
+                            "offered earlier: negotiated only where that one is not)"
+                        )
+                    earlier.append(e)
     else:
         lines.append("Extensions in use: none (connections negotiate no extension)")
     lines.append("")
