@@ -58,3 +58,28 @@ def test_bad_close_command_is_reported(server: EchoServer, monkeypatch: pytest.M
     assert any(line.startswith("! ") and "1006" in line for line in lines)
     assert any(line.startswith("! ") and "999" in line for line in lines)
     assert "< close 1000" in lines  # end of input then closes normally
+
+
+def _has_ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback (::1) on this machine")
+def test_ipv6_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    logs: List[str] = []
+    echo = EchoServer("::1", 0, log=logs.append, extensions=list)
+    echo.start_in_thread()
+    try:
+        assert echo.url.startswith("ws://[::1]:")
+        lines = _run(echo.url, "over six\n", monkeypatch, offer=False)
+    finally:
+        echo.shutdown()
+    assert "< over six" in lines
+    assert any("Host: [::1]:" in line for line in logs)
