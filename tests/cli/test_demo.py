@@ -134,3 +134,19 @@ def test_verbose_flag_is_accepted_before_and_after_the_command(flag: str) -> Non
     assert build_parser().parse_args([flag, "demo"]).verbose is True
     assert build_parser().parse_args(["demo", flag]).verbose is True
     assert not hasattr(build_parser().parse_args(["demo"]), "verbose")
+
+
+def test_console_script() -> None:
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    found = shutil.which("wsproto", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.skip("the wsproto console script is not installed next to this interpreter")
+    result = subprocess.run(
+        [found, "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("wsproto ")
