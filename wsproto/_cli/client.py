@@ -48,7 +48,7 @@ class _Session:
         self.ws = shake.ws
         self.out = out
         self.frames = frames
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # one thread types, the other reads
         self.close_deadline: Optional[float] = None
         self.close_code: Optional[int] = None
 
@@ -62,8 +62,9 @@ class _Session:
                 self.close_deadline = time.monotonic() + CLOSE_TIMEOUT
 
     def close(self, code: int = CloseReason.NORMAL_CLOSURE, reason: Optional[str] = None) -> None:
-        if self.ws.state is ConnectionState.OPEN:
-            self.send(CloseConnection(code=code, reason=reason))
+        with self.lock:
+            if self.ws.state is ConnectionState.OPEN:
+                self.send(CloseConnection(code=code, reason=reason))
 
     def command(self, line: str) -> None:
         """Handle one typed line."""
@@ -106,8 +107,9 @@ class _Session:
             reason = f" {event.reason!r}" if event.reason else ""
             self.out(f"< close {int(event.code)}{reason}")
             self.close_code = int(event.code)
-            if self.ws.state is ConnectionState.REMOTE_CLOSING:
-                self.send(event.response())
+            with self.lock:
+                if self.ws.state is ConnectionState.REMOTE_CLOSING:
+                    self.send(event.response())
             if self.close_deadline is None:
                 self.close_deadline = time.monotonic() + CLOSE_TIMEOUT
 
