@@ -133,6 +133,10 @@ class OurServer:
                 reply = io.close(code, reason)
                 self.records.update(target, close=(reply.code, reply.reason or ""))
                 return
+            elif isinstance(event, TextMessage) and sc.echo_fragmented(target):
+                parts = sc.fragments(event.data)
+                for i, part in enumerate(parts):
+                    io.send(TextMessage(data=part, message_finished=i == len(parts) - 1))
             elif isinstance(event, (TextMessage, BytesMessage)):
                 io.send(type(event)(data=event.data))  # type: ignore[arg-type]
             else:

@@ -82,6 +82,8 @@ class WebsocketsServer:
                     rcvd = ws.protocol.close_rcvd
                     self.records.update(path, close=(rcvd.code, rcvd.reason) if rcvd else None)
                     return
+                elif isinstance(message, str) and sc.echo_fragmented(path):
+                    ws.send(iter(sc.fragments(message)))  # an iterable is sent as fragments
                 else:
                     ws.send(message)
         except ConnectionClosed as exc:

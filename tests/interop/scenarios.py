@@ -10,7 +10,8 @@ Server protocol (ours, ``websockets``'s and ``ws``'s servers all follow it):
 * the text ``ping-me`` makes the server send a ping with :data:`SERVER_PING`,
   and the pong makes it send the text ``"pong:" + payload``;
 * the text ``close-me`` makes the server close with :data:`SERVER_CLOSE`;
-* every other message is echoed with its own type.
+* every other message is echoed with its own type; on an ``echo_fragmented``
+  target a text message is echoed as :data:`FRAGMENTS` frames.
 
 Targets are ``/<scenario>/<tag>`` so that a server's record of a connection can
 be found from the client's side.
@@ -102,6 +103,16 @@ def target(scenario: str, tag: str) -> str:
     return f"/{scenario}/{tag}"
 
 
+def scenario_of(request_target: str) -> str:
+    """The scenario named by a request target (its first path segment)."""
+    return request_target.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+
+
 def is_reject_target(request_target: str) -> bool:
     """True when the server must refuse this target."""
-    return request_target.lstrip("/").split("/", 1)[0].split("?", 1)[0] == "reject"
+    return scenario_of(request_target) == "reject"
+
+
+def echo_fragmented(request_target: str) -> bool:
+    """True when the server must echo text messages as several frames."""
+    return scenario_of(request_target) == "echo_fragmented"

@@ -135,7 +135,8 @@
   async function converse(name, opts, ws, inbox) {
     const payload = payloadFor(name);
     if (name === 'echo_fragmented') {
-      if (!opts.sendFragments) return { unsupported: 'this client cannot fragment a message' };
+      // The server echoes in fragments; a client that can't fragment sends the message whole.
+      if (!opts.sendFragments) return Object.assign(await echo(ws, inbox, payload), { sent_whole: true });
       return echo(ws, inbox, payload, (data) => opts.sendFragments(ws, split(data, FRAGMENTS)));
     }
     if (payload !== null) return echo(ws, inbox, payload);

@@ -12,6 +12,7 @@ const HARD_LIMIT_MS = 300000;
 const REJECT_BODY = Buffer.from('rejected by the interop server \u2713', 'utf8');
 const SERVER_PING = Buffer.from('srv-ping');
 const SERVER_CLOSE = [4321, 'server bye \u2713'];
+const FRAGMENTS = 4;
 
 // 'on' -> ws's default deflate, 'off' -> none, else JSON perMessageDeflate options.
 const mode = process.argv[2];
@@ -26,8 +27,12 @@ const wss = new WebSocketServer({
 
 const server = http.createServer((req, res) => { res.writeHead(404); res.end(); });
 
+function scenarioOf(url) {
+  return url.replace(/^\/+/, '').split(/[/?]/)[0];
+}
+
 function isReject(url) {
-  return url.replace(/^\/+/, '').split(/[/?]/)[0] === 'reject';
+  return scenarioOf(url) === 'reject';
 }
 
 server.on('upgrade', (req, socket, head) => {
@@ -45,8 +50,18 @@ server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
 });
 
+// Echoes a text message as FRAGMENTS frames, cut at code point boundaries.
+function sendFragments(ws, text) {
+  const chars = Array.from(text);
+  const step = Math.ceil(chars.length / FRAGMENTS);
+  for (let i = 0; i < chars.length; i += step) {
+    ws.send(chars.slice(i, i + step).join(''), { binary: false, fin: i + step >= chars.length });
+  }
+}
+
 wss.on('connection', (ws, req) => {
   const target = req.url;
+  const fragmented = scenarioOf(target) === 'echo_fragmented';
   log({ event: 'open', target, extensions: ws.extensions });
   ws.on('ping', (data) => log({ event: 'ping', target, payload: data.toString('hex') }));
   ws.on('pong', (data) => {
@@ -58,6 +73,7 @@ wss.on('connection', (ws, req) => {
   ws.on('message', (data, isBinary) => {
     if (!isBinary && data.toString('utf8') === 'ping-me') ws.ping(SERVER_PING);
     else if (!isBinary && data.toString('utf8') === 'close-me') ws.close(SERVER_CLOSE[0], SERVER_CLOSE[1]);
+    else if (!isBinary && fragmented) sendFragments(ws, data.toString('utf8'));
     else ws.send(data, { binary: isBinary });
   });
 });
