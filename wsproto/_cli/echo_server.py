@@ -119,6 +119,8 @@ class _Handler(socketserver.BaseRequestHandler):
             _serve_connection(self.request, peer, echo)
         except OSError as exc:
             echo.log(f"{peer}: connection error: {describe_os_error(exc)}")
+        except Exception as exc:  # one bad connection must not stop the server
+            echo.log(f"{peer}: dropped after an error: {type(exc).__name__}: {exc}")
 
 
 def _serve_connection(sock: socket.socket, peer: str, echo: EchoServer) -> None:
