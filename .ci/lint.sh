@@ -6,7 +6,7 @@ source .ci/_venv.sh
 py=$(find_python 3.11); [ -n "$py" ] || py=$(command -v python3)
 make_venv "$py" .venv-test/py3.11
 .venv-test/py3.11/bin/python -m pip install -q --disable-pip-version-check ruff mypy 2>&1 | grep -v "is ignored" || true
-.venv-test/py3.11/bin/python -m ruff check wsproto wsproto_deflate plugins_example
+.venv-test/py3.11/bin/python -m ruff check wsproto wsproto_deflate plugins_example examples
 .venv-test/py3.11/bin/python -m mypy --strict wsproto
 for d in wsproto_deflate/wsproto_deflate plugins_example/*/; do
   [ -d "$d" ] && [ -f "$d/__init__.py" ] && .venv-test/py3.11/bin/python -m mypy --strict "$d"
