@@ -53,6 +53,9 @@ def check(scenario: str, result: dict[str, Any], record: ServerRecord, *, compre
         assert result["extension_names"] == expected
     if scenario in sc.ECHO_SCENARIOS:
         _check_echo(scenario, result, record, compress=compress)
+    elif scenario == "echo_sequence":
+        assert result["count"] == len(sc.SEQUENCE), f"{result['count']} echoes"
+        assert result["equal"], "an echo in the sequence differs from what was sent"
     elif scenario == "ping_client":
         assert result["pong"] == sc.CLIENT_PING.hex(), f"pong payload {result['pong']!r}"
     elif scenario == "ping_server":

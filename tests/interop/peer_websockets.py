@@ -110,6 +110,12 @@ def _converse(ws: ClientConnection, scenario: str, timeout: float) -> dict[str, 
             "length": len(raw),
             "equal": reply == payload,
         }
+    if scenario == "echo_sequence":
+        replies = []
+        for item in sc.SEQUENCE:
+            ws.send(item)
+            replies.append(ws.recv(timeout=timeout))
+        return {"equal": replies == list(sc.SEQUENCE), "count": len(replies)}
     if scenario == "ping_client":
         # websockets only acknowledges a pong whose payload matches the ping's.
         got = ws.ping(sc.CLIENT_PING).wait(timeout)

@@ -34,6 +34,7 @@ ECHO_SCENARIOS = (
 )
 SCENARIOS = (
     *ECHO_SCENARIOS,
+    "echo_sequence",
     "ping_client",
     "ping_server",
     "reject",

@@ -199,7 +199,7 @@
   }
 
   const names = ['echo_text', 'echo_utf8', 'echo_binary', 'echo_1mib', 'echo_1mib_text',
-    'echo_fragmented', 'echo_random', 'ping_client', 'ping_server', 'reject', 'close_server', 'close_client'];
+    'echo_fragmented', 'echo_random', 'echo_sequence', 'ping_client', 'ping_server', 'reject', 'close_server', 'close_client'];
   const api = { runScenario, names };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   else root.InteropScenarios = api;
