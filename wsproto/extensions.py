@@ -179,6 +179,10 @@ class _SupportedExtensions(Mapping[str, Type[Extension]]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._table()
 
+    def copy(self) -> Dict[str, Type[Extension]]:
+        """A plain dict snapshot (upstream's SUPPORTED_EXTENSIONS was a dict)."""
+        return dict(self.items())
+
     def __setitem__(self, name: str, value: Any) -> None:
         raise TypeError(
             "SUPPORTED_EXTENSIONS is read-only: register a plugin with "

@@ -90,7 +90,8 @@ def test_supported_extensions_is_a_live_read_only_mapping() -> None:
     assert "x-foo" in SUPPORTED_EXTENSIONS and "X-Foo" in SUPPORTED_EXTENSIONS
     assert SUPPORTED_EXTENSIONS["x-foo"] is Foo
     assert list(SUPPORTED_EXTENSIONS) == ["x-foo"]
-    assert dict(SUPPORTED_EXTENSIONS.items()) == {"x-foo": Foo}
+    assert dict(SUPPORTED_EXTENSIONS.items()) == {"x-foo": Foo} == SUPPORTED_EXTENSIONS
+    assert SUPPORTED_EXTENSIONS.copy() == {"x-foo": Foo}  # type: ignore[attr-defined]
     assert SUPPORTED_EXTENSIONS.get("nope") is None
     with pytest.raises(KeyError):
         SUPPORTED_EXTENSIONS["nope"]
