@@ -191,6 +191,7 @@ class Registry:
             try:
                 if self.settings.autoload:
                     self._autoload()
+                self._table = None  # a plugin may have read a partial table while loading
             except BaseException:
                 self._drop_auto()
                 self._loaded = False

@@ -247,6 +247,46 @@ def test_entry_points_load_lazily_once(entry_points: Callable[..., None]) -> Non
     assert loads == ["b"]
 
 
+def test_plugin_reading_the_registry_while_loading(entry_points: Callable[..., None]) -> None:
+    class Reentrant(FakeEntryPoint):
+        def load(self) -> Any:
+            seen.append(sorted(SUPPORTED_EXTENSIONS))  # e.g. a plugin module checking names
+            return super().load()
+
+    seen: List[List[str]] = []
+    entry_points(
+        FakeEntryPoint("a", "dist-a", Plugin(make_ext("x-a"))),
+        Reentrant("b", "dist-b", Plugin(make_ext("x-b"))),
+    )
+    assert sorted(SUPPORTED_EXTENSIONS) == ["x-a", "x-b"]
+    assert seen == [["x-a"]]
+
+
+def test_concurrent_first_use_loads_once(entry_points: Callable[..., None]) -> None:
+    import threading
+    import time
+
+    loads: List[str] = []
+
+    class Slow(FakeEntryPoint):
+        def load(self) -> Any:
+            loads.append(self.name)
+            time.sleep(0.05)
+            return super().load()
+
+    entry_points(Slow("a", "dist-a", Plugin(make_ext("x-a"))))
+    results: List[List[str]] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(list(SUPPORTED_EXTENSIONS)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert loads == ["a"] and results == [["x-a"]] * 4
+
+
 def test_entry_point_order_and_code_plugins_first(entry_points: Callable[..., None]) -> None:
     entry_points(
         FakeEntryPoint("z", "dist-b", Plugin(make_ext("x-z"))),
