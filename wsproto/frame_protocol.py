@@ -201,14 +201,14 @@ class FrameDecoder:
         remaining = self._remaining
         if remaining < 0:
             if avail < 2:
-                return None
+                return self._need_more()
             b0 = buf[pos]
             b1 = buf[pos + 1]
             length = b1 & 0x7F
             masked = b1 >> 7
             hlen = (2 if length < 126 else 4 if length == 126 else 10) + (masked << 2)
             if avail < hlen:
-                return None
+                return self._need_more()
             if masked != self._expect_masked:
                 raise ParseFailed(
                     "client frames must be masked"
@@ -235,7 +235,7 @@ class FrameDecoder:
         if take == 0 and remaining:
             self._pos = pos
             self._remaining = remaining
-            return None
+            return self._need_more()
         end = pos + take
         self._pos = end
         remaining -= take
@@ -273,6 +273,14 @@ class FrameDecoder:
         self._msg_size = msg_size
         return (self._msg_opcode, data, False, False)
 
+    def _need_more(self) -> Optional[Piece]:
+        """Keep only the unparsed tail, so an idle connection does not pin the caller's last
+        (possibly large) receive buffer; the tail is at most a header or a control frame."""
+        if self._pos:
+            self._buf = self._buf[self._pos :]
+            self._pos = 0
+        return None
+
     def _extended_length(self, buf: Union[bytes, bytearray], pos: int, code: int) -> int:
         if code == 126:
             length = (buf[pos + 2] << 8) | buf[pos + 3]
@@ -298,7 +306,7 @@ class FrameDecoder:
         if b0 & 0x70:
             raise ParseFailed("reserved bits set on a control frame")
         if avail < hlen + length:
-            return None  # control frames are delivered whole; re-read the header later
+            return self._need_more()  # control frames are delivered whole; re-read the header
         pos = self._pos
         start = pos + hlen
         payload = self._buf[start : start + length]

@@ -72,8 +72,10 @@ def example_plugin_factory(wanted: str = "") -> ExtFactory:
         if e.name != "permessage-deflate" and (not wanted or e.name == wanted)
     ]
     if not found:
-        pytest.skip("no extension plugin other than permessage-deflate is installed "
-                    "(plugins_example not installed yet?)")
+        pytest.skip(
+            "no extension plugin other than permessage-deflate is installed "
+            "(plugins_example not installed yet?)"
+        )
     name = found[0].name
 
     def make() -> List[Extension]:
@@ -214,7 +216,9 @@ CONTROL_PAYLOADS = st.binary(max_size=125)
 
 
 def _small_text() -> st.SearchStrategy[str]:
-    return st.one_of(st.text(max_size=40), st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+    return st.one_of(
+        st.text(max_size=40), st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+    )
 
 
 def _small_bytes() -> st.SearchStrategy[bytes]:
@@ -252,7 +256,7 @@ def interleavings() -> st.SearchStrategy[List[Optional[Op]]]:
 def send_ops(
     sender: WSConnection, ops: Sequence[Op], slipped: Sequence[Optional[Op]] = ()
 ) -> Tuple[bytes, List[Received]]:
-    """Encode ``ops``; control frames of ``slipped`` go between fragments. Return (bytes, expected)."""
+    """Encode ``ops``, ``slipped`` control frames between fragments; return (bytes, expected)."""
     out: List[bytes] = []
     expected: List[Received] = []
     extra = list(slipped)
@@ -326,7 +330,7 @@ def deliver(data: bytes, receiver: WSConnection, cuts: Sequence[int] = ()) -> Li
     """Feed ``data`` to ``receiver`` split at ``cuts``; return what it reassembled."""
     out = Reassembler()
     start = 0
-    for cut in sorted(set(c for c in cuts if 0 < c < len(data))) + [len(data)]:
+    for cut in [*sorted(set(c for c in cuts if 0 < c < len(data))), len(data)]:
         receiver.receive_data(data[start:cut])
         out.feed(receiver.events())
         start = cut

@@ -80,7 +80,9 @@ def feed_connection(conn: WSConnection, data: bytes, cuts: List[int]) -> List[Ev
         assert events[-1] is closes[0], "events after a CloseConnection"
         assert conn.state in (ConnectionState.REMOTE_CLOSING, ConnectionState.CLOSED)
         if conn.state is ConnectionState.REMOTE_CLOSING:
-            conn.send(CloseConnection(code=closes[0].code if closes[0].code not in (1005, 1006) else 1000))
+            conn.send(
+                CloseConnection(code=closes[0].code if closes[0].code not in (1005, 1006) else 1000)
+            )
             assert conn.state is ConnectionState.CLOSED
     # End of stream is always accepted afterwards.
     conn.receive_data(None)
@@ -173,7 +175,7 @@ REQUEST = (
     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
     b"Sec-WebSocket-Version: 13\r\n"
     b"Sec-WebSocket-Protocol: chat, superchat\r\n"
-    b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-foo; a=\"b\"\r\n"
+    b'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-foo; a="b"\r\n'
     b"\r\n"
 )
 
@@ -212,9 +214,13 @@ def test_mutated_response_and_frames(data: st.DataObject, frames: list) -> None:
     client, response = _client_waiting()
     hostile = data.draw(mutated(response + b"\x81\x05hello\x89\x00"))
     if feed_handshake(client, hostile, data.draw(split_points(len(hostile)))) is None:
-        assert client.state in (ConnectionState.CONNECTING, ConnectionState.OPEN,
-                                ConnectionState.REMOTE_CLOSING, ConnectionState.REJECTING,
-                                ConnectionState.CLOSED)
+        assert client.state in (
+            ConnectionState.CONNECTING,
+            ConnectionState.OPEN,
+            ConnectionState.REMOTE_CLOSING,
+            ConnectionState.REJECTING,
+            ConnectionState.CLOSED,
+        )
     del frames
 
 

@@ -1,4 +1,4 @@
-"""Round trip and chunking invariance, with no extension, permessage-deflate and the example plugin."""
+"""Round trip and chunking invariance: no extension, permessage-deflate, the example plugins."""
 
 from __future__ import annotations
 

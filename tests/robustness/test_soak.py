@@ -92,7 +92,9 @@ class Endpoint:
     def flush(self) -> None:
         while self.out:
             try:
-                n = self.sock.send(memoryview(self.out)[: self.rng.choice((1 << 10, 1 << 16, 1 << 20))])
+                n = self.sock.send(
+                    memoryview(self.out)[: self.rng.choice((1 << 10, 1 << 16, 1 << 20))]
+                )
             except BlockingIOError:
                 return
             del self.out[:n]
@@ -212,9 +214,7 @@ def run_soak(factory: ExtFactory, count: int, seed: int) -> Dict[str, int]:
     return stats
 
 
-def _server_event(
-    server: Endpoint, event: Any, stats: Dict[str, int], factory: ExtFactory
-) -> None:
+def _server_event(server: Endpoint, event: Any, stats: Dict[str, int], factory: ExtFactory) -> None:
     if isinstance(event, Request):
         server.send(AcceptConnection(extensions=factory()))
     elif isinstance(event, Ping):

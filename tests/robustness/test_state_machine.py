@@ -22,8 +22,8 @@ from wsproto.utilities import LocalProtocolError
 
 from ._support import (
     PROFILE,
-    Reassembler,
     VALID_CLOSE_CODES,
+    Reassembler,
     open_pair,
     robust_settings,
 )
@@ -175,7 +175,7 @@ class ConnectionMachine(RuleBasedStateMachine):
 
     @rule(who=st.sampled_from(["client", "server"]))
     def transport_closed(self, who: str) -> None:
-        """The transport ends: the side reads what was buffered, then reports 1006 if no close came."""
+        """The transport ends: the side reads what was buffered, then 1006 if no close came."""
         side = self.sides[who]
         side.conn.receive_data(None)
         before = len(side.received.received)
