@@ -154,6 +154,7 @@ class WsprotoFamily:
         self.ev = wsproto.events
         self.client_type = wsproto.ConnectionType.CLIENT
         self.server_type = wsproto.ConnectionType.SERVER
+        self._deflate_cls: Any = None
 
     # -- helpers (not timed)
 
@@ -166,9 +167,11 @@ class WsprotoFamily:
     def _extensions(self, deflate: bool) -> List[Any]:
         if not deflate:
             return []
-        from wsproto.extensions import PerMessageDeflate
+        if self._deflate_cls is None:  # imported once, as a program's module would
+            from wsproto.extensions import PerMessageDeflate
 
-        return [PerMessageDeflate()]
+            self._deflate_cls = PerMessageDeflate
+        return [self._deflate_cls()]
 
     def _request_bytes(self, deflate: bool) -> bytes:
         client = self._new(self.client_type)
