@@ -6,7 +6,8 @@
 # Creates (and reuses) a venv of its own at docs/_build/venv, installs the
 # documentation requirements and this repository's distributions (editable),
 # then runs sphinx-build -W --keep-going. Set DOCS_PYTHON to choose the
-# interpreter (Sphinx 8+ needs Python >= 3.10; 3.11+ is preferred).
+# interpreter; otherwise the newest Python 3.9+ found is used (pyenv versions
+# first), since the newest Sphinx releases need a recent Python.
 set -euo pipefail
 
 DOCS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,11 +20,11 @@ pick_python() {
         echo "$DOCS_PYTHON"
         return
     fi
-    local candidates=(python3.13 python3.12 python3.11 python3.10 python3)
+    local candidates=(python3.13 python3.12 python3.11 python3.10 python3 python3.9)
     if command -v pyenv >/dev/null 2>&1; then
         local root
         root="$(pyenv root)"
-        for v in 3.13 3.12 3.11 3.10; do
+        for v in 3.9 3.10 3.11 3.12 3.13; do
             for exe in "$root"/versions/"$v".*/bin/python3; do
                 [[ -x "$exe" ]] && candidates=("$exe" "${candidates[@]}")
             done
@@ -31,12 +32,12 @@ pick_python() {
     fi
     for exe in "${candidates[@]}"; do
         if command -v "$exe" >/dev/null 2>&1 &&
-            "$exe" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+            "$exe" -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
             command -v "$exe"
             return
         fi
     done
-    echo "docs/build.sh: no Python >= 3.10 found (set DOCS_PYTHON)" >&2
+    echo "docs/build.sh: no Python >= 3.9 found (set DOCS_PYTHON)" >&2
     exit 1
 }
 
