@@ -19,7 +19,7 @@ for v in $versions; do
   # The slow and peer-interop tests run once, on the primary interpreter.
   if [ "$v" = "$primary" ]; then marks=(); else marks=(-m "not slow and not interop"); fi
   ok=1
-  "$venv/bin/python" -m pytest -q -p no:cacheprovider "${marks[@]}" "$@" tests || ok=0
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider "${marks[@]}" "$@" tests plugins_example/tests || ok=0
   if [ "$v" = "$primary" ]; then
     echo "=== Python $v, pure-Python masking path (WSPROTO_PURE_PYTHON=1)"
     WSPROTO_PURE_PYTHON=1 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" tests/core || ok=0
