@@ -84,7 +84,8 @@ def test_zlib_ng_interoperates_with_stdlib(direction: str, reset: bool, level: i
 
 
 @needs_ng
-def test_backend_choice() -> None:
+def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WSPROTO_DEFLATE_BACKEND", raising=False)
     assert PerMessageDeflate().backend.name == "zlib-ng"
     assert PerMessageDeflate(backend="zlib").backend.name == "zlib"
     assert PerMessageDeflate(backend="zlib").fresh().backend.name == "zlib"
