@@ -356,3 +356,27 @@ def test_one_configured_instance_serves_many_connections() -> None:
     for pair in pairs:
         assert pair.deliver("server", TextMessage("Hello"))[0].data == "Hello"  # type: ignore[attr-defined]
         assert pair.deliver("server", TextMessage("Hello"))[0].data == "Hello"  # type: ignore[attr-defined]
+
+
+def test_upstream_style_handshake_helpers_and_connection() -> None:
+    # The HTTP/2 recipe of the upstream documentation: negotiate with the helpers,
+    # then build Connection objects with the same extension instances.
+    from wsproto.connection import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    client_ext = PerMessageDeflate()
+    offer = "permessage-deflate; " + str(client_ext.offer())
+    server_ext = PerMessageDeflate()
+    accepted = server_extensions_handshake([offer], [server_ext])
+    assert accepted == b"permessage-deflate; client_max_window_bits=15"
+    in_force = client_extensions_handshake([accepted.decode()], [client_ext])
+    assert in_force == [client_ext]
+    server = Connection(ConnectionType.SERVER, [server_ext])
+    client = Connection(ConnectionType.CLIENT, [client_ext])
+    for _ in range(2):
+        wire = client.send(TextMessage("Hello"))
+        assert wire[0] == 0xC1
+        server.receive_data(wire)
+        assert list(server.events()) == [TextMessage("Hello", True, True)]
+        client.receive_data(server.send(TextMessage("Hello")))
+        assert list(client.events()) == [TextMessage("Hello", True, True)]

@@ -53,3 +53,18 @@ def test_installed_extensions_negotiate_deflate() -> None:
     pair = Pair(client_exts, server_exts)
     assert pair.extension("client") is not None and pair.extension("server") is not None
     assert pair.deliver("client", TextMessage("Hello")) == [TextMessage("Hello", True, True)]
+
+
+def test_compat_import_without_the_plugin_names_the_package() -> None:
+    plugins = pytest.importorskip("wsproto.plugins")
+    if not hasattr(plugins, "configure") or not hasattr(plugins, "reset_plugins"):
+        pytest.skip("the registry has no configure()/reset_plugins()")
+    import wsproto.extensions
+
+    plugins.configure(autoload=False)
+    try:
+        with pytest.raises(ImportError, match="wsproto-deflate"):
+            wsproto.extensions.PerMessageDeflate  # noqa: B018
+    finally:
+        plugins.reset_plugins()
+    assert wsproto.extensions.PerMessageDeflate is PerMessageDeflate
