@@ -121,3 +121,15 @@ def test_levels_and_mem_levels(level: int, mem_level: int) -> None:
     pair = deflate_pair(PerMessageDeflate(level=level, mem_level=mem_level))
     data = long_range_text(level)
     assert join_message(pair.deliver("client", BytesMessage(data)))[0] == data
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_context_takeover_full_flush_equals_a_fresh_compressor(backend: str) -> None:
+    # No context takeover ends each message with Z_FULL_FLUSH instead of re-creating the
+    # compressor: the output must be what a fresh compressor makes of each message.
+    chosen = _backend.get_backend(backend)
+    deflater = _codec.Deflater(chosen, 15, 6, 8, reset=True)
+    for seed in range(4):
+        data = long_range_text(seed, 5000)
+        fresh = _codec.Deflater(chosen, 15, 6, 8, reset=False)
+        assert deflater.compress(data, fin=True) == fresh.compress(data, fin=True)
