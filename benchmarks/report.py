@@ -126,7 +126,8 @@ def write_markdown(results: Dict[str, Any], targets: List[Target], accelerated: 
         f" wsproto-deflate {meta['wsproto_deflate']}; upstream = wsproto {meta['upstream']};"
         f" websockets {meta['websockets']}; zlib-ng {meta['zlib_ng']}.",
         f"- Native modules loaded by ours: {native}. `ours, pure Python` sets"
-        " `WSPROTO_NO_EXTENSIONS=1`; `ours` and the others run with zlib-ng hidden.",
+        " `WSPROTO_NO_EXTENSIONS=1` (and `WSPROTO_PURE_PYTHON=1`);"
+        " `ours` and the others run with zlib-ng hidden.",
         f"- Each number is the median of {meta['repeat']} runs, interleaved across"
         f" implementations; rate runs time {meta['duration']:g} s of work after a warm-up batch.",
         "- In brackets: how many times better than upstream wsproto 1.3.2 (above 1 is better,"

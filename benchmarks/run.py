@@ -260,6 +260,17 @@ def plot(results_json: Path, image: Path, python: str) -> None:
                    check=True, timeout=300)
 
 
+def rewrite(source: Path, out: Path, python: str, no_plot: bool) -> int:
+    """Regenerate the Markdown report and the plot from saved results."""
+    results: Dict[str, Any] = json.loads(source.read_text())
+    accelerated = bool(results["meta"]["native"])
+    out.with_suffix(".md").write_text(
+        write_markdown(results, TARGETS, accelerated, out.with_suffix(".png").name))
+    if not no_plot:
+        plot(source, out.with_suffix(".png"), python)
+    return 0
+
+
 def main(argv: List[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -277,7 +288,12 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--output", default=str(HERE / "results"),
                         help="path prefix of the .md/.json/.png outputs")
     parser.add_argument("--no-plot", action="store_true", help="skip the matplotlib image")
+    parser.add_argument("--from-json", metavar="PATH",
+                        help="measure nothing: rewrite the .md (and .png) from a results.json")
     args = parser.parse_args(argv)
+    if args.from_json:
+        return rewrite(Path(args.from_json).resolve(), Path(args.output).resolve(),
+                       args.python, args.no_plot)
 
     out = Path(args.output).resolve()
     # Child interpreters put their working directory on sys.path: keep it free of
