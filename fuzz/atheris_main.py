@@ -18,7 +18,8 @@ with atheris.instrument_imports(include=["wsproto", "wsproto_deflate", "h11", "f
 
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in fuzz_targets.TARGETS:
-        sys.exit(f"usage: atheris_main.py TARGET [libFuzzer args]; targets: {sorted(fuzz_targets.TARGETS)}")
+        names = ", ".join(sorted(fuzz_targets.TARGETS))
+        sys.exit(f"usage: atheris_main.py TARGET [libFuzzer args]; targets: {names}")
     target = fuzz_targets.TARGETS[sys.argv.pop(1)]
     atheris.Setup(sys.argv, target)
     atheris.Fuzz()

@@ -105,10 +105,12 @@ def frames_client(data: bytes) -> None:
     _check_frame_events(conn, _chunks(data[1:], data[0]))
 
 
-# -- handshake parser -------------------------------------------------------------------------------
+# -- handshake parser -----------------------------------------------------------------------------
 
 
-def _handshake_events(conn: WSConnection, chunks: List[bytes], on_event: Callable[[Event], None]) -> bool:
+def _handshake_events(
+    conn: WSConnection, chunks: List[bytes], on_event: Callable[[Event], None]
+) -> bool:
     """Feed a handshake: events or RemoteProtocolError only. Return False on the error."""
     try:
         for chunk in chunks:
@@ -155,14 +157,16 @@ def handshake_client(data: bytes) -> None:
         client = WSConnection(ConnectionType.CLIENT, **_limits(data[0]))
         deflate = _deflate()
         extensions = [deflate()] if deflate is not None and data[0] & 0x80 else []
-        request = Request(host="example.com", target="/", subprotocols=["chat"], extensions=extensions)
+        request = Request(
+            host="example.com", target="/", subprotocols=["chat"], extensions=extensions
+        )
         client.send(request)
     finally:
         handshake.generate_nonce = real_nonce
     _handshake_events(client, _chunks(data[1:], data[0]), lambda event: None)
 
 
-# -- Sec-WebSocket-Extensions ----------------------------------------------------------------------
+# -- Sec-WebSocket-Extensions ---------------------------------------------------------------------
 
 
 def extensions_header(data: bytes) -> None:
@@ -192,7 +196,7 @@ def extensions_header(data: bytes) -> None:
     del accepted
 
 
-# -- permessage-deflate inflater -------------------------------------------------------------------
+# -- permessage-deflate inflater ------------------------------------------------------------------
 
 _OFFERS = [
     "permessage-deflate",
@@ -220,7 +224,9 @@ def deflate_inflater(data: bytes) -> None:
     payload = data[1:]
     accepted, _ = negotiate_server([_OFFERS[config & 7]], [deflate()])
     assert accepted, "the server declined a valid offer"
-    conn = Connection(ConnectionType.SERVER, accepted, max_message_size=1000 if config & 0x40 else None)
+    conn = Connection(
+        ConnectionType.SERVER, accepted, max_message_size=1000 if config & 0x40 else None
+    )
     frames = 1 + ((config >> 4) & 3)
     step = -(-len(payload) // frames) if payload else 1
     pieces = [payload[i : i + step] for i in range(0, len(payload), step)] or [b""]

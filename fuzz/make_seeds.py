@@ -64,8 +64,7 @@ def _requests() -> List[bytes]:
         REQUEST + b"\r\n",
         REQUEST + b"Sec-WebSocket-Protocol: chat, superchat\r\n\r\n",
         REQUEST + b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n",
-        REQUEST
-        + b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover, "
+        REQUEST + b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover, "
         b'permessage-deflate; client_max_window_bits="10", x-foo\r\n\r\n' + frame,
         REQUEST.replace(b"13", b"8") + b"\r\n",
         b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",

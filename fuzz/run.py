@@ -83,7 +83,9 @@ def run_target(name: str, seconds: int, workdir: Path, python: str, save: bool) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10, help="time per target")
-    parser.add_argument("--target", action="append", choices=TARGETS, help="repeatable; default all")
+    parser.add_argument(
+        "--target", action="append", choices=TARGETS, help="repeatable; default all"
+    )
     parser.add_argument("--workdir", type=Path, help="scratch directory (default: a temporary one)")
     parser.add_argument("--python", default=sys.executable, help="interpreter with atheris")
     parser.add_argument("--save", action="store_true", help="copy crashes to fuzz/regressions/")

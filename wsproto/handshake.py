@@ -293,7 +293,10 @@ class H11Handshake:
         except RuntimeError:
             if data is None:
                 return
-            raise
+            # h11 refuses bytes after the end of the stream: the caller's mistake, not the peer's.
+            raise LocalProtocolError(
+                "receive_data() got bytes after the end of the stream (receive_data(None))"
+            ) from None
         while True:
             try:
                 event = self._h11.next_event()
