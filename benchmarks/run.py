@@ -117,7 +117,10 @@ def ours_specs(override: str | None) -> List[str]:
     """pip arguments installing this package (editable) plus websockets."""
     if override:
         return [*override.split(), WEBSOCKETS_SPEC]
-    specs = ["-e", str(REPO)]
+    # compat mode: a plain path entry in a .pth file. The default mode installs an
+    # import finder that pre-imports re, enum, pathlib... at every interpreter start,
+    # which would hide part of ours' import time (upstream's venv has no such thing).
+    specs = ["--config-settings", "editable_mode=compat", "-e", str(REPO)]
     if (REPO / "wsproto_deflate" / "pyproject.toml").is_file():
         specs += ["-e", str(REPO / "wsproto_deflate")]
     return [*specs, WEBSOCKETS_SPEC]
