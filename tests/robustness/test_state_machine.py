@@ -26,6 +26,7 @@ from ._support import (
     Reassembler,
     open_pair,
     robust_settings,
+    setup_factory,
 )
 
 OPEN = ConnectionState.OPEN
@@ -66,9 +67,11 @@ class Side:
 class ConnectionMachine(RuleBasedStateMachine):
     """Client and server over an in-memory pipe, driven by random local sends and deliveries."""
 
+    setup = "none"
+
     def __init__(self) -> None:
         super().__init__()
-        client, server = open_pair()
+        client, server = open_pair(setup_factory(self.setup))
         self.sides = {"client": Side(client), "server": Side(server)}
 
     def _peer(self, name: str) -> Side:
@@ -205,5 +208,13 @@ class ConnectionMachine(RuleBasedStateMachine):
             assert got == side.expected[: len(got)], (got, side.expected)
 
 
+class DeflateConnectionMachine(ConnectionMachine):
+    """The same machine with permessage-deflate negotiated (context takeover both ways)."""
+
+    setup = "deflate"
+
+
 ConnectionMachine.TestCase.settings = robust_settings(0.5 if PROFILE == "default" else 1.0)
+DeflateConnectionMachine.TestCase.settings = robust_settings(0.3 if PROFILE == "default" else 1.0)
 test_connection_state_machine = ConnectionMachine.TestCase
+test_connection_state_machine_deflate = DeflateConnectionMachine.TestCase
