@@ -46,11 +46,22 @@ die() {
 quiet_pip_noise() { grep -v -e 'is ignored' -e 'DEPRECATION' -e 'Running pip as' >&2 || true; }
 
 fingerprint() {
-    cat "$REQUIREMENTS" "$LAUNCHER" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1
+    # What the environment is made of.  The launcher is not part of it: it is
+    # (re)written on every run, atomically, so that a change to it never wipes a
+    # virtualenv that another run may be using.
+    { cat "$REQUIREMENTS"; echo "$SUITE_PIN $WSACCEL_PIN $VIRTUALENV_PIN"; } | sha256sum | cut -d' ' -f1
+}
+
+install_launcher() {
+    { echo "#!$VENV/bin/python"; cat "$LAUNCHER"; } >"$VENV/bin/wstest-local.tmp"
+    chmod 755 "$VENV/bin/wstest-local.tmp"
+    mv -f "$VENV/bin/wstest-local.tmp" "$VENV/bin/wstest-local"
 }
 
 installed_ok() {
     [[ -x "$VENV/bin/python" && -x "$VENV/bin/wstest-local" ]] || return 1
+    "$VENV/bin/python" -c 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")' \
+        "$LAUNCHER" 2>/dev/null || return 1
     "$VENV/bin/python" - <<'EOF' >/dev/null 2>&1 || return 1
 import autobahntestsuite.fuzzing, twisted.internet.epollreactor
 import wsaccel.utf8validator, wsaccel.xormask
@@ -63,7 +74,7 @@ exec 9>"$VENV.lock"
 flock -w 1200 9 || die "another install holds $VENV.lock for more than 20 minutes"
 
 if [[ $FORCE == 0 && -f "$VENV/.fingerprint" && "$(cat "$VENV/.fingerprint")" == "$(fingerprint)" ]] \
-        && installed_ok; then
+        && install_launcher && installed_ok; then
     log "wstest already installed in $VENV ($((SECONDS - START)) s)"
     exit 0
 fi
@@ -159,8 +170,7 @@ log "building $WSACCEL_PIN (C speedups for masking and UTF-8 validation)"
 pip27 --no-build-isolation "$WSACCEL_PIN" \
     || die "could not build $WSACCEL_PIN (needs gcc and Python 2.7 headers)"
 
-{ echo "#!$VENV/bin/python"; cat "$LAUNCHER"; } >"$VENV/bin/wstest-local"
-chmod 755 "$VENV/bin/wstest-local"
+install_launcher
 
 installed_ok || die "the new environment does not pass its self-check"
 fingerprint >"$VENV/.fingerprint"

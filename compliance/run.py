@@ -168,6 +168,22 @@ class Role:
         self.seconds = time.monotonic() - start
         if not (self.report / "index.json").is_file():
             self.problems.append("wstest wrote no report")
+            return
+        ran, planned = len(summarize.load(self.report, self.name).cases), self.planned()
+        if ran < planned:
+            self.problems.append(f"only {ran} of {planned} cases ran")
+
+    def planned(self) -> int:
+        """How many cases wstest said it would run (0 if unknown)."""
+        marker = "will run "
+        try:
+            text = (self.dir / "wstest.log").read_text(errors="replace")
+        except OSError:
+            return 0
+        for line in text.splitlines():
+            if marker in line:
+                return int(line.split(marker, 1)[1].split()[0])
+        return 0
 
     def run_server(self) -> None:
         """Our echo server, tested by wstest's fuzzingclient."""
@@ -236,6 +252,7 @@ class Role:
                     self.problems.append(f"echo client exited with {code} (see subject.log)")
             except subprocess.TimeoutExpired:
                 self.problems.append(f"echo client did not finish in {self.opts.timeout:.0f} s")
+                stop(wstest)  # first: the case in flight must not be logged as failed
             finally:
                 stop(client)
             index = self.report / "index.json"
