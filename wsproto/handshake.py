@@ -10,7 +10,6 @@ response into :class:`~wsproto.events.Request`,
 
 from __future__ import annotations
 
-import base64
 import binascii
 from collections import deque
 from typing import Deque, Dict, Generator, Iterable, List, Optional, Sequence, Union
@@ -452,10 +451,16 @@ def _raw_tokens(headers: Dict[bytes, List[bytes]], name: bytes, hint: Optional[E
     return out
 
 
+_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
 def _valid_key(key: bytes) -> bool:
+    """True for the base64 encoding of 16 bytes: 22 characters and "==" (RFC 6455 section 4.1)."""
+    if len(key) != 24 or key[22:] != b"==" or not _BASE64_ALPHABET.issuperset(key[:22]):
+        return False
     try:
-        return len(base64.b64decode(key, validate=True)) == 16
-    except (binascii.Error, ValueError):
+        return len(binascii.a2b_base64(key)) == 16
+    except binascii.Error:  # pragma: no cover - the checks above exclude it
         return False
 
 

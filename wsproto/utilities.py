@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import binascii
 import os
 from typing import TYPE_CHECKING, Optional
 
@@ -54,10 +53,12 @@ class RemoteProtocolError(ProtocolError):
 
 def generate_nonce() -> bytes:
     """Return a fresh base64-encoded 16-byte Sec-WebSocket-Key (RFC 6455 section 4.1)."""
-    return base64.b64encode(os.urandom(16))
+    return binascii.b2a_base64(os.urandom(16), newline=False)
 
 
 def generate_accept_token(key: bytes) -> bytes:
     """Return the Sec-WebSocket-Accept value for a Sec-WebSocket-Key (RFC 6455 section 4.2.2)."""
+    import hashlib  # imported on first use: it costs more than the rest of `import wsproto`
+
     digest = hashlib.sha1(key.strip() + ACCEPT_GUID).digest()
-    return base64.b64encode(digest)
+    return binascii.b2a_base64(digest, newline=False)
