@@ -14,16 +14,27 @@ from __future__ import annotations
 from typing import Any, List, Sequence, Tuple
 
 from .extensions import Extension
-from .frame_protocol import OPCODES, RSV_BITS, CloseReason, ParseFailed, rsv_mask
+from .frame_protocol import (
+    OPCODES,
+    RSV_BITS,
+    CloseReason,
+    ParseFailed,
+    is_valid_close_code,
+    rsv_mask,
+)
 
 __all__ = ["ExtensionPipeline"]
 
 
+def _failed(message: str, code: int) -> ParseFailed:
+    # An extension's close code reaches the application's CloseConnection event: one that may
+    # not appear on the wire (1005, 1006, 999, ...) would make the reply unsendable.
+    return ParseFailed(message, code if is_valid_close_code(code) else CloseReason.INTERNAL_ERROR)
+
+
 def _check(result: Any, ext: Extension, hook: str) -> bytes:
-    if isinstance(result, CloseReason):
-        raise ParseFailed(f"extension {ext.name!r} failed the frame in {hook}", result)
-    if isinstance(result, int) and not isinstance(result, bool):
-        raise ParseFailed(f"extension {ext.name!r} failed the frame in {hook}", result)
+    if isinstance(result, int) and not isinstance(result, bool):  # a CloseReason or an int
+        raise _failed(f"extension {ext.name!r} failed the frame in {hook}", result)
     return result if result.__class__ is bytes else bytes(result)  # type: ignore[no-any-return,unused-ignore]
 
 
@@ -52,8 +63,8 @@ class ExtensionPipeline:
         bits = RSV_BITS[rsv]
         for ext in self.inbound_order:
             result = ext.frame_inbound_header(self.proto, op, bits, length)
-            if isinstance(result, CloseReason):
-                raise ParseFailed(f"extension {ext.name!r} rejected the frame header", result)
+            if isinstance(result, int):  # a CloseReason (or a plain int code)
+                raise _failed(f"extension {ext.name!r} rejected the frame header", result)
             consumed |= rsv_mask(result)
         return consumed
 

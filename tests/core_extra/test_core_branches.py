@@ -211,11 +211,17 @@ class EdgeExtension(Extension):
     def frame_inbound_header(
         self, proto: Any, opcode: Opcode, rsv: RsvBits, payload_length: int
     ) -> Union[CloseReason, RsvBits]:
+        if self.mode == "header-code":
+            return 1008  # type: ignore[return-value]  # a plain int code
+        if self.mode == "header-bad-code":
+            return CloseReason.ABNORMAL_CLOSURE
         return RsvBits(False, False, False)  # accepts no bit on any frame
 
     def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Any:
         if self.mode == "int-code":
             return 1008  # a plain int close code
+        if self.mode == "bad-code":
+            return 999
         if self.mode == "bytearray":
             return bytearray(data)
         return data
@@ -422,3 +428,18 @@ def test_events_after_handshake_pass_through() -> None:
     client, server = open_pair()
     server.receive_data(client.send(Message(data="x")))
     assert [type(e) for e in server.events()] == [TextMessage]
+
+
+@pytest.mark.parametrize(
+    ("mode", "code"),
+    [("header-code", 1008), ("header-bad-code", 1011), ("bad-code", 1011), ("int-code", 1008)],
+)
+def test_extension_close_codes_are_sendable(mode: str, code: int) -> None:
+    """Regression: an extension's invalid close code (1006, 999) reached CloseConnection, and the
+    application's reply, CloseConnection(event.code), then raised LocalProtocolError."""
+    client, server = _edge_pair(mode)
+    server.receive_data(client.send(Message(data=b"abc")))
+    events = list(server.events())
+    assert [e.code for e in events] == [code]  # type: ignore[attr-defined]
+    server.send(CloseConnection(code=events[0].code))  # type: ignore[attr-defined]
+    assert server.state is ConnectionState.CLOSED
