@@ -15,7 +15,8 @@ case; parameter values keep their case.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+import re
+from typing import Dict, Iterable, List, NamedTuple, Optional, Union
 
 __all__ = [
     "ExtensionOffer",
@@ -65,94 +66,77 @@ def _decode(value: Union[bytes, str]) -> str:
         raise HeaderSyntaxError("Sec-WebSocket-Extensions contains non-ASCII bytes") from None
 
 
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_NAME_RE = re.compile(rf"[ \t]*({_TOKEN})[ \t]*")
+_PARAM_RE = re.compile(rf";[ \t]*({_TOKEN})[ \t]*(?:=[ \t]*(?:({_TOKEN})|({_QUOTED}))[ \t]*)?")
+# One list element: anything but commas and quotes, or whole quoted strings.
+_ELEMENT_RE = re.compile(r'(?:[^,"]|"(?:[^"\\]|\\.)*")*')
+_UNESCAPE_RE = re.compile(r"\\(.)")
+
+
 def split_elements(values: Iterable[Union[bytes, str]]) -> List[str]:
     """Split header values into list elements at commas outside quoted strings."""
     elements: List[str] = []
     for value in values:
         text = _decode(value)
-        start = 0
-        quoted = False
-        i = 0
-        while i < len(text):
-            c = text[i]
-            if quoted:
-                if c == "\\":
-                    i += 1
-                elif c == '"':
-                    quoted = False
-            elif c == '"':
-                quoted = True
-            elif c == ",":
-                elements.append(text[start:i])
-                start = i + 1
-            i += 1
-        if quoted:
-            raise HeaderSyntaxError("unterminated quoted-string in Sec-WebSocket-Extensions")
-        elements.append(text[start:])
-    return [e.strip(_OWS) for e in elements if e.strip(_OWS)]
+        if '"' not in text:
+            parts = text.split(",")
+        else:
+            parts = []
+            pos = 0
+            while True:
+                match = _ELEMENT_RE.match(text, pos)
+                assert match is not None  # the pattern matches the empty string
+                parts.append(match.group())
+                pos = match.end()
+                if pos >= len(text):
+                    break
+                if text[pos] != ",":
+                    raise HeaderSyntaxError(
+                        "unterminated quoted-string in Sec-WebSocket-Extensions"
+                    )
+                pos += 1
+        for part in parts:
+            part = part.strip(_OWS)
+            if part:
+                elements.append(part)
+    return elements
 
 
-def _read_token(text: str, i: int, what: str) -> Tuple[str, int]:
-    start = i
-    while i < len(text) and text[i] in _TOKEN_CHARS:
-        i += 1
-    if i == start:
-        found = repr(text[i]) if i < len(text) else "end of value"
-        raise HeaderSyntaxError(f"expected {what} at {found} in {text!r}")
-    return text[start:i], i
-
-
-def _read_quoted(text: str, i: int) -> Tuple[str, int]:
-    i += 1  # opening quote
-    chars: List[str] = []
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            if i + 1 >= len(text):
-                break
-            chars.append(text[i + 1])
-            i += 2
-            continue
-        if c == '"':
-            return "".join(chars), i + 1
-        chars.append(c)
-        i += 1
-    raise HeaderSyntaxError(f"unterminated quoted-string in {text!r}")
-
-
-def _skip_ows(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _OWS:
-        i += 1
-    return i
+def _where(text: str, pos: int) -> str:
+    return repr(text[pos]) if pos < len(text) else "end of value"
 
 
 def parse_element(element: str) -> ExtensionOffer:
     """Parse one list element: ``name *( ";" param [ "=" value ] )``."""
-    name, i = _read_token(element, _skip_ows(element, 0), "an extension name")
+    match = _NAME_RE.match(element)
+    if match is None:
+        found = _where(element, 0)
+        raise HeaderSyntaxError(f"expected an extension name at {found} in {element!r}")
+    name = match.group(1)
     params: ExtensionParams = {}
-    i = _skip_ows(element, i)
-    while i < len(element):
-        if element[i] != ";":
-            raise HeaderSyntaxError(f"expected ';' at {element[i]!r} in {element!r}")
-        i = _skip_ows(element, i + 1)
-        key, i = _read_token(element, i, "a parameter name")
+    pos = match.end()
+    end = len(element)
+    while pos < end:
+        match = _PARAM_RE.match(element, pos)
+        if match is None:
+            if element[pos] != ";":
+                raise HeaderSyntaxError(f"expected ';' at {element[pos]!r} in {element!r}")
+            raise HeaderSyntaxError(f"malformed parameter after {element[:pos]!r} in {element!r}")
+        key, token, quoted = match.groups()
         key = key.lower()
-        value: Optional[str] = None
-        i = _skip_ows(element, i)
-        if i < len(element) and element[i] == "=":
-            i = _skip_ows(element, i + 1)
-            if i < len(element) and element[i] == '"':
-                value, i = _read_quoted(element, i)
-                if not is_token(value):
-                    raise HeaderSyntaxError(
-                        f"quoted value {value!r} of {key!r} is not a token (RFC 6455 section 9.1)"
-                    )
-            else:
-                value, i = _read_token(element, i, f"a value for {key!r}")
-            i = _skip_ows(element, i)
+        value: Optional[str] = token
+        if quoted is not None:
+            value = _UNESCAPE_RE.sub(r"\1", quoted[1:-1])
+            if not is_token(value):
+                raise HeaderSyntaxError(
+                    f"quoted value {value!r} of {key!r} is not a token (RFC 6455 section 9.1)"
+                )
         if key in params:
             raise HeaderSyntaxError(f"parameter {key!r} given twice in {element!r}")
         params[key] = value
+        pos = match.end()
     return ExtensionOffer(name.lower(), params)
 
 

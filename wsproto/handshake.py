@@ -16,6 +16,7 @@ from typing import Deque, Dict, Generator, Iterable, List, Optional, Sequence, U
 
 import h11
 
+from ._headers import ExtensionOffer
 from ._negotiation import (
     bind_extensions,
     client_offers,
@@ -116,6 +117,7 @@ class H11Handshake:
         self._events: Deque[Event] = deque()
         self._initiating_request: Optional[Request] = None
         self._nonce: Optional[bytes] = None
+        self._offers: List[ExtensionOffer] = []
         # A server may answer a request it refused (RemoteProtocolError) with its event_hint.
         self._bad_request = False
         self._limits = {"max_message_size": max_message_size, "max_frame_size": max_frame_size}
@@ -235,7 +237,7 @@ class H11Handshake:
         accepted: List[Extension] = []
         if event.extensions:
             supported = bind_extensions(event.extensions, self)
-            accepted, response = negotiate_server([str(e) for e in request.extensions], supported)
+            accepted, response = negotiate_server(self._offers, supported)
             if response:
                 headers.append((b"Sec-WebSocket-Extensions", response.encode("ascii")))
         headers.extend(event.extra_headers)
@@ -388,7 +390,8 @@ class H11Handshake:
             _ascii(value, "Sec-WebSocket-Extensions", bad)
             for value in headers.get(b"sec-websocket-extensions", [])
         ]
-        offers = [str(offer) for offer in parse_offers(offer_values)]
+        self._offers = parse_offers(offer_values)  # parsed once, used again by AcceptConnection
+        offers = [str(offer) for offer in self._offers]
         subprotocols = _raw_tokens(headers, b"sec-websocket-protocol", bad)
         request = Request(
             host=host,
