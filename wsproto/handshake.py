@@ -16,13 +16,12 @@ from typing import Deque, Dict, Generator, Iterable, List, Optional, Sequence, U
 
 import h11
 
-from ._headers import ExtensionOffer
+from ._headers import HeaderSyntaxError, split_elements
 from ._negotiation import (
     bind_extensions,
     client_offers,
     negotiate_client,
     negotiate_server,
-    parse_offers,
 )
 from .connection import Connection, ConnectionState, ConnectionType
 from .events import (
@@ -60,21 +59,23 @@ _HANDSHAKE_HEADERS = frozenset(
 )
 
 
-def _tokens(headers: Dict[bytes, List[bytes]], name: bytes) -> List[str]:
-    """The comma-separated tokens of every ``name`` header, lower-cased."""
-    out = []
-    for value in headers.get(name, []):
+def _has_token(headers: Dict[bytes, List[bytes]], name: bytes, token: bytes) -> bool:
+    """True if a comma-separated ``name`` header lists ``token`` (case-insensitively)."""
+    for value in headers.get(name, ()):
         for item in value.split(b","):
-            item = item.strip()
-            if item:
-                out.append(item.decode("latin-1").lower())
-    return out
+            if item.strip().lower() == token:
+                return True
+    return False
 
 
 def _header_map(headers: Iterable[tuple[bytes, bytes]]) -> Dict[bytes, List[bytes]]:
+    """Group h11's (already lower-cased) header names."""
     result: Dict[bytes, List[bytes]] = {}
     for name, value in headers:
-        result.setdefault(name.lower(), []).append(value)
+        if name in result:
+            result[name].append(value)
+        else:
+            result[name] = [value]
     return result
 
 
@@ -117,7 +118,6 @@ class H11Handshake:
         self._events: Deque[Event] = deque()
         self._initiating_request: Optional[Request] = None
         self._nonce: Optional[bytes] = None
-        self._offers: List[ExtensionOffer] = []
         # A server may answer a request it refused (RemoteProtocolError) with its event_hint.
         self._bad_request = False
         self._limits = {"max_message_size": max_message_size, "max_frame_size": max_frame_size}
@@ -237,7 +237,7 @@ class H11Handshake:
         accepted: List[Extension] = []
         if event.extensions:
             supported = bind_extensions(event.extensions, self)
-            accepted, response = negotiate_server(self._offers, supported)
+            accepted, response = negotiate_server(request.extensions, supported)  # type: ignore[arg-type]
             if response:
                 headers.append((b"Sec-WebSocket-Extensions", response.encode("ascii")))
         headers.extend(event.extra_headers)
@@ -364,10 +364,11 @@ class H11Handshake:
             )
         if event.http_version != b"1.1":
             raise RemoteProtocolError("a WebSocket upgrade needs HTTP/1.1", event_hint=bad)
-        headers = _header_map(event.headers)
-        if "upgrade" not in _tokens(headers, b"connection"):
+        header_list = list(event.headers)  # h11's Headers iterates slowly: once is enough
+        headers = _header_map(header_list)
+        if not _has_token(headers, b"connection", b"upgrade"):
             raise RemoteProtocolError("missing header 'Connection: Upgrade'", event_hint=bad)
-        if "websocket" not in _tokens(headers, b"upgrade"):
+        if not _has_token(headers, b"upgrade", b"websocket"):
             raise RemoteProtocolError("missing header 'Upgrade: websocket'", event_hint=bad)
         versions = headers.get(b"sec-websocket-version", [])
         if versions != [WEBSOCKET_VERSION]:
@@ -390,14 +391,17 @@ class H11Handshake:
             _ascii(value, "Sec-WebSocket-Extensions", bad)
             for value in headers.get(b"sec-websocket-extensions", [])
         ]
-        self._offers = parse_offers(offer_values)  # parsed once, used again by AcceptConnection
-        offers = [str(offer) for offer in self._offers]
+        try:
+            # One string per offer, as sent; parsed only if the application accepts with extensions.
+            offers = split_elements(offer_values)
+        except HeaderSyntaxError:
+            offers = []  # an unterminated quoted-string: no offer can be trusted, decline all
         subprotocols = _raw_tokens(headers, b"sec-websocket-protocol", bad)
         request = Request(
             host=host,
             target=_ascii(event.target, "request target", bad),
             extensions=offers,
-            extra_headers=list(event.headers),
+            extra_headers=header_list,
             subprotocols=subprotocols,
         )
         self._initiating_request = request
@@ -406,11 +410,12 @@ class H11Handshake:
     def _establish_client_connection(self, event: h11.InformationalResponse) -> AcceptConnection:
         assert self._initiating_request is not None and self._nonce is not None
         request = self._initiating_request
-        headers = _header_map(event.headers)
+        header_list = list(event.headers)  # h11's Headers iterates slowly: once is enough
+        headers = _header_map(header_list)
         fail = RejectConnection()
-        if "upgrade" not in _tokens(headers, b"connection"):
+        if not _has_token(headers, b"connection", b"upgrade"):
             raise RemoteProtocolError("missing header 'Connection: Upgrade'", event_hint=fail)
-        if "websocket" not in _tokens(headers, b"upgrade"):
+        if not _has_token(headers, b"upgrade", b"websocket"):
             raise RemoteProtocolError("missing header 'Upgrade: websocket'", event_hint=fail)
         accepts = headers.get(b"sec-websocket-accept", [])
         if accepts != [generate_accept_token(self._nonce)]:
@@ -439,7 +444,7 @@ class H11Handshake:
             **self._limits,
         )
         return AcceptConnection(
-            subprotocol=subprotocol, extensions=extensions, extra_headers=list(event.headers)
+            subprotocol=subprotocol, extensions=extensions, extra_headers=header_list
         )
 
 
