@@ -32,9 +32,6 @@ __all__ = [
 #: Parsed parameters: lower-case name -> value (None when the parameter has no value).
 ExtensionParams = Dict[str, Optional[str]]
 
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
 _OWS = " \t"
 
 
@@ -54,7 +51,7 @@ class ExtensionOffer(NamedTuple):
 
 def is_token(text: str) -> bool:
     """True if ``text`` is a non-empty RFC 7230 token."""
-    return bool(text) and all(c in _TOKEN_CHARS for c in text)
+    return _TOKEN_RE.fullmatch(text) is not None
 
 
 def _decode(value: Union[bytes, str]) -> str:
@@ -68,6 +65,7 @@ def _decode(value: Union[bytes, str]) -> str:
 
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
+_TOKEN_RE = re.compile(_TOKEN)
 _NAME_RE = re.compile(rf"[ \t]*({_TOKEN})[ \t]*")
 _PARAM_RE = re.compile(rf";[ \t]*({_TOKEN})[ \t]*(?:=[ \t]*(?:({_TOKEN})|({_QUOTED}))[ \t]*)?")
 # One list element: anything but commas and quotes, or whole quoted strings.
