@@ -1,0 +1,299 @@
+"""More targeted tests: events, upstream helper functions, a budgeted extension, CLI helpers."""
+
+from __future__ import annotations
+
+import errno
+import pickle
+import socket
+import threading
+from dataclasses import FrozenInstanceError
+from typing import Any, List, Optional, Union
+
+import pytest
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Message,
+    Ping,
+    RejectConnection,
+    Request,
+    TextMessage,
+)
+from wsproto.extensions import SUPPORTED_EXTENSIONS, Extension
+from wsproto.frame_protocol import CloseReason, Opcode, RsvBits
+from wsproto.handshake import (
+    H11Handshake,
+    client_extensions_handshake,
+    server_extensions_handshake,
+)
+
+# -- events ---------------------------------------------------------------------------------------
+
+
+def test_events_are_frozen_hashable_and_picklable() -> None:
+    event = TextMessage(data="x", frame_finished=True, message_finished=False)
+    with pytest.raises(FrozenInstanceError):
+        event.data = "y"  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        del event.data  # type: ignore[misc]
+    assert hash(event) == hash(TextMessage(data="x", frame_finished=True, message_finished=False))
+    assert pickle.loads(pickle.dumps(event)) == event
+    assert event != BytesMessage(data=b"x")
+    assert repr(Ping(b"p")) == "Ping(payload=b'p')"
+
+
+def test_typing_module_alias() -> None:
+    from wsproto.typing import Headers
+
+    assert Headers is not None
+
+
+# -- upstream helper functions and the handshake object -------------------------------------------
+
+
+class Param(Extension):
+    name = "x-param"
+
+    def __init__(self) -> None:
+        self.seen: List[str] = []
+
+    def offer(self) -> Union[bool, str, None]:
+        return "p=1"
+
+    def accept(self, offer: str) -> Union[bool, str, None]:
+        self.seen.append(offer)
+        return "p=2"
+
+    def finalize(self, offer: str) -> None:
+        self.seen.append(offer)
+
+
+def test_upstream_extension_handshake_helpers() -> None:
+    server_ext = Param()
+    assert server_extensions_handshake(["x-param; p=1", "other"], [server_ext]) == b"x-param; p=2"
+    assert server_ext.seen == ["x-param; p=1"]
+    assert server_extensions_handshake(["other"], [Param()]) is None
+    client_ext = Param()
+    assert client_extensions_handshake(["x-param; p=2"], [client_ext]) == [client_ext]
+    assert client_ext.seen == ["x-param; p=2"]
+    assert Param().accept_params({"p": "1"}) == {"p": "2"}
+
+
+def test_handshake_object_forwards_to_the_connection() -> None:
+    client = H11Handshake(ConnectionType.CLIENT)
+    server = H11Handshake(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    assert client.connection is not None and server.connection is not None
+    server.receive_data(client.connection.send(Message(data="via handshake")))
+    assert [e.data for e in server.connection.events()] == ["via handshake"]  # type: ignore[attr-defined]
+
+
+def test_extension_defaults_and_repr() -> None:
+    class Quiet(Extension):
+        name = "x-quiet"
+
+        def offer_params(self) -> Optional[dict]:  # type: ignore[override]
+            return None
+
+    q = Quiet()
+    assert q.offer() is None
+    assert q.frame_inbound_header(None, Opcode.TEXT, RsvBits(True, False, False), 1) == (
+        RsvBits(False, False, False)
+    )
+    assert q.frame_inbound_payload_data(None, b"d") == b"d"
+    assert repr(q) == "<Quiet 'x-quiet'>"
+    assert "SUPPORTED_EXTENSIONS(" in repr(SUPPORTED_EXTENSIONS)
+
+
+# -- a budgeted extension: the pipeline's drain path ----------------------------------------------
+
+
+class Trickle(Extension):
+    """Holds inbound data back and releases at most 3 bytes per call; adds a tail per frame."""
+
+    name = "x-trickle"
+
+    def __init__(self, tail: bytes = b"") -> None:
+        self.held = b""
+        self.tail = tail
+
+    def fresh(self) -> Trickle:
+        return Trickle(self.tail)
+
+    def offer_params(self) -> Any:
+        return {}
+
+    def accept_params(self, params: Any) -> Any:
+        return {}
+
+    def finalize_params(self, params: Any) -> None:
+        pass
+
+    def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Union[bytes, CloseReason]:
+        self.held += data
+        out, self.held = self.held[:3], self.held[3:]
+        self.inbound_pending = bool(self.held)
+        return out
+
+    def frame_inbound_complete(self, proto: Any, fin: bool) -> Union[bytes, CloseReason, None]:
+        return self.tail or None
+
+
+class Upper(Extension):
+    """Upper-cases inbound data (runs after Trickle on the inbound side)."""
+
+    name = "x-upper"
+
+    def fresh(self) -> Upper:
+        return Upper()
+
+    def offer_params(self) -> Any:
+        return {}
+
+    def accept_params(self, params: Any) -> Any:
+        return {}
+
+    def finalize_params(self, params: Any) -> None:
+        pass
+
+    def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Union[bytes, CloseReason]:
+        return data.upper()
+
+
+@pytest.mark.parametrize("tail", [b"", b"!"])
+def test_budgeted_extension_output_is_drained_through_later_extensions(tail: bytes) -> None:
+    def make() -> List[Extension]:
+        return [Upper(), Trickle(tail)]  # response order: inbound runs Trickle, then Upper
+
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/", extensions=make())))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection(extensions=make())))
+    list(client.events())
+    assert server.connection is not None and len(server.connection.extensions) == 2
+    wire = client.send(Message(data=b"abcdefgh", message_finished=False))
+    wire += client.send(Ping(b"p"))
+    wire += client.send(Message(data=b"ij"))
+    server.receive_data(wire)
+    events = list(server.events())
+    data = b"".join(e.data for e in events if isinstance(e, BytesMessage))
+    assert data == b"ABCDEFGH" + tail.upper() + b"IJ" + tail.upper()
+    assert all(len(e.data) <= 3 + len(tail) for e in events if isinstance(e, BytesMessage))
+    assert [e for e in events if isinstance(e, Ping)] == [Ping(b"p")]
+    finished = [e for e in events if isinstance(e, BytesMessage) and e.message_finished]
+    assert len(finished) == 1 and events[-1] is finished[0]
+
+
+# -- CLI helpers ----------------------------------------------------------------------------------
+
+
+def test_cli_error_descriptions() -> None:
+    from wsproto._cli.errors import describe_os_error, host_port
+
+    assert "refused" in describe_os_error(ConnectionRefusedError())
+    assert "in use" in describe_os_error(OSError(errno.EADDRINUSE, "x"))
+    assert "not available" in describe_os_error(OSError(errno.EADDRNOTAVAIL, "x"))
+    assert "permission" in describe_os_error(OSError(errno.EACCES, "x"))
+    assert describe_os_error(TimeoutError()) == "timed out"
+    assert describe_os_error(OSError(errno.EPIPE, "Broken pipe")) == "broken pipe"
+    assert host_port(("::1", 80)) == "[::1]:80" and host_port(("h", 1)) == "h:1"
+
+
+def _serve_once(reply: Any) -> socket.socket:
+    """A loopback server that answers one connection with ``reply(request_bytes)``."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(10)
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(10)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                request += chunk
+            for piece in reply(request):
+                conn.sendall(piece)
+        listener.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return listener
+
+
+def _accepting(request: bytes) -> List[bytes]:
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(request)
+    list(server.events())
+    response = server.send(AcceptConnection())
+    return [response[:10], response[10:] + server.send(Message(data="early"))]
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (_accepting, None),
+        (lambda r: [b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n"], "rejected"),
+        (lambda r: [b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"], "invalid"),
+        (lambda r: [b"HTTP/1.1 200 OK\r\n"], "unexpectedly closed"),
+        (lambda r: [], "closed|invalid"),
+        (lambda r: [b"HTTP/1.1 200 OK\r\n" + b"X-Big: " + b"a" * 70000], "too large|invalid"),
+    ],
+    ids=["accept", "reject", "invalid", "truncated", "closed", "too-large"],
+)
+def test_cli_open_websocket(reply: Any, error: Optional[str]) -> None:
+    from wsproto._cli.errors import CliError
+    from wsproto._cli.handshake_io import connect, open_websocket
+    from wsproto._cli.urls import parse_ws_url
+
+    listener = _serve_once(reply)
+    url = parse_ws_url(f"ws://127.0.0.1:{listener.getsockname()[1]}/path")
+    sock = connect(url, timeout=10)
+    with sock:
+        if error is None:
+            result = open_websocket(sock, url, [])
+            assert result.ws.state is ConnectionState.OPEN
+            assert result.response_bytes.startswith(b"HTTP/1.1 101")
+            result.ws.receive_data(result.leftover)
+            assert [e.data for e in result.ws.events()] == ["early"]  # type: ignore[attr-defined]
+        else:
+            with pytest.raises(CliError, match=error):
+                open_websocket(sock, url, [])
+
+
+def test_cli_connect_refused_and_timeout() -> None:
+    from wsproto._cli.errors import CliError
+    from wsproto._cli.handshake_io import connect, open_websocket
+    from wsproto._cli.urls import parse_ws_url
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    with pytest.raises(CliError, match="cannot connect"):
+        connect(parse_ws_url(f"ws://127.0.0.1:{port}/"), timeout=5)
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    with listener:
+        url = parse_ws_url(f"ws://127.0.0.1:{listener.getsockname()[1]}/")
+        sock = connect(url, timeout=0.2)  # accepted by the backlog, never answered
+        with sock, pytest.raises(CliError, match="did not answer"):
+            open_websocket(sock, url, [])
+
+
+def test_close_reason_enum_round_trip() -> None:
+    _ = RejectConnection(status_code=400)
+    assert CloseConnection(code=CloseReason.NORMAL_CLOSURE).code == 1000
