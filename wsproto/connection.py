@@ -165,7 +165,7 @@ class Connection:
             why = "a close frame was already sent; wait for the peer's CloseConnection"
         elif self._state is _CLOSED:
             why = "the connection is closed"
-        else:
+        else:  # pragma: no cover - unreachable: a Connection starts OPEN, never CONNECTING
             why = "the connection is not open"
         return LocalProtocolError(
             f"cannot send {type(event).__name__} in state {self._state.name}: {why}"
@@ -206,7 +206,7 @@ class Connection:
     def events(self) -> Generator[Event, None, None]:
         """Yield the events for the bytes received so far, then return."""
         queued = self._events
-        while queued:
+        while queued:  # pragma: no cover - nothing queues events here yet (kept for subclasses)
             yield queued.popleft()
         next_piece = self._decoder.next_piece
         while self._reading:

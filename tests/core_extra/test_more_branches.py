@@ -297,3 +297,48 @@ def test_cli_connect_refused_and_timeout() -> None:
 def test_close_reason_enum_round_trip() -> None:
     _ = RejectConnection(status_code=400)
     assert CloseConnection(code=CloseReason.NORMAL_CLOSURE).code == 1000
+
+
+def test_bytearray_buffer_compacted_after_partial_read() -> None:
+    """Events read partially between large receives: the grown buffer drops what was parsed."""
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    frames = [client.send(Message(data=bytes([i]) * 70_000)) for i in range(3)]
+    server.receive_data(frames[0])
+    server.receive_data(frames[1])  # leftover > 64 KiB: a bytearray
+    first = next(server.events())  # read one piece only
+    server.receive_data(frames[2])  # compacts the bytearray (parsed prefix dropped)
+    rest = list(server.events())
+    data = b"".join(e.data for e in [first, *rest] if isinstance(e, BytesMessage))
+    assert data == b"".join(bytes([i]) * 70_000 for i in range(3))
+
+
+def test_str_subclass_message_is_text() -> None:
+    class Text(str):
+        pass
+
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    client.receive_data(server.send(Message(data=Text("sub"))))
+    assert [(type(e), e.data) for e in client.events()] == [(TextMessage, "sub")]  # type: ignore[attr-defined]
+
+
+def test_protocol_failure_found_after_end_of_stream() -> None:
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    server.receive_data(b"\x8f\x80\x00\x00\x00\x00")  # reserved opcode, not read yet
+    server.receive_data(None)
+    assert [e.code for e in server.events()] == [1002]  # type: ignore[attr-defined]
+    assert server.state is ConnectionState.CLOSED
