@@ -167,6 +167,9 @@ class FrameDecoder:
 
     def receive_bytes(self, data: bytes) -> None:
         """Append bytes received from the peer."""
+        if data.__class__ is not bytes:
+            # A bytearray the caller reuses (recv_into) or a memoryview must not be kept or grown.
+            data = bytes(data)
         buf = self._buf
         pos = self._pos
         if pos >= len(buf):

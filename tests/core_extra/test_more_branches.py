@@ -342,3 +342,34 @@ def test_protocol_failure_found_after_end_of_stream() -> None:
     server.receive_data(None)
     assert [e.code for e in server.events()] == [1002]  # type: ignore[attr-defined]
     assert server.state is ConnectionState.CLOSED
+
+
+@pytest.mark.parametrize("kind", ["bytearray", "memoryview"])
+def test_receive_data_accepts_reused_bytes_like_buffers(kind: str) -> None:
+    """Regression: a memoryview raised TypeError, and a bytearray the application reuses for
+    its next read (recv_into) was kept by the decoder and then grown in place (BufferError, or
+    corrupted data). Upstream 1.x accepted any bytes-like object."""
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    wire = client.send(Message(data=b"hello world")) + client.send(Message(data="x" * 300))
+    buf = bytearray()
+    got: List[Any] = []
+    start = 0
+    for size in [1, 1, 3, 16, 1, 2, 7] * 100:
+        if start >= len(wire):
+            break
+        buf[:] = wire[start : start + size]  # one receive buffer, refilled for every read
+        start += size
+        if kind == "bytearray":
+            server.receive_data(buf)  # type: ignore[arg-type]
+        else:
+            with memoryview(buf) as view:
+                server.receive_data(view)  # type: ignore[arg-type]
+        got.extend(server.events())
+    data = [e.data for e in got if isinstance(e, (BytesMessage, TextMessage))]
+    assert b"".join(d for d in data if isinstance(d, bytes)) == b"hello world"
+    assert "".join(d for d in data if isinstance(d, str)) == "x" * 300
