@@ -330,8 +330,15 @@ def deliver(data: bytes, receiver: WSConnection, cuts: Sequence[int] = ()) -> Li
     """Feed ``data`` to ``receiver`` split at ``cuts``; return what it reassembled."""
     out = Reassembler()
     start = 0
-    for cut in [*sorted(set(c for c in cuts if 0 < c < len(data))), len(data)]:
-        receiver.receive_data(data[start:cut])
+    scratch = bytearray()
+    for i, cut in enumerate([*sorted(set(c for c in cuts if 0 < c < len(data))), len(data)]):
+        kind = i % 3  # bytes, a reused bytearray, or a memoryview: all bytes-like input works
+        if kind == 0:
+            receiver.receive_data(data[start:cut])
+        else:
+            scratch[:] = data[start:cut]
+            with memoryview(scratch) as view:
+                receiver.receive_data(scratch if kind == 1 else view)  # type: ignore[arg-type]
         out.feed(receiver.events())
         start = cut
     return out.received
