@@ -12,10 +12,12 @@
 #                       wsproto-deflate) installed; default: a venv made here, in
 #                       .venv-compliance/ at the top of the checkout
 #   COMPLIANCE_BUDGET   seconds for the whole script (default 2100)
+#   COMPLIANCE_REQUIRE_COMPLETE=1   fail (exit 4) when the budget cut the run short
 #
-# Exit status: 0 when every case is OK or INFORMATIONAL, and also when wstest
-# cannot be installed on this machine (the suite is then SKIPPED, with a loud
-# banner); otherwise that of run.py (1 a case failed, 3 a run did not complete).
+# Exit status: 0 when every case is OK or INFORMATIONAL; also 0, with a loud
+# banner, when wstest cannot be installed on this machine (SKIPPED) or when the
+# budget ran out before every case ran but every case that ran passed (OUT OF
+# TIME); otherwise that of run.py (1 a case failed, 3 a run did not complete).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,4 +60,14 @@ timeout --kill-after=30 $((LEFT + 45)) python3 "$HERE/run.py" --python "$PY" \
 RC=$?
 say "done in $((SECONDS - START)) s (exit $RC); reports in compliance/reports/ci/"
 [[ $RC -eq 77 ]] && skipped "wstest could not be installed"
+if [[ $RC -eq 4 && ${COMPLIANCE_REQUIRE_COMPLETE:-0} != 1 ]]; then
+    # Out of time, nothing failed: the machine was too slow or too busy for the
+    # budget.  A hang of the library would show as FAILED cases instead (wstest
+    # bounds each case by 60-480 s), so this does not fail CI.
+    printf '%s\n' "$(printf '!%.0s' {1..78})" \
+        "!!! AUTOBAHN COMPLIANCE SUITE OUT OF TIME: not every case ran in $BUDGET s (see above);" \
+        "!!! every case that ran passed.  Not failing CI (COMPLIANCE_REQUIRE_COMPLETE=1 would)." \
+        "$(printf '!%.0s' {1..78})"
+    exit 0
+fi
 exit "$RC"

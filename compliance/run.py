@@ -10,8 +10,9 @@ checked) first with install.sh.  Every process this script starts is stopped
 by its PID; every wait is bounded by --timeout.
 
 Exit status: 0 every case OK or INFORMATIONAL; 1 some case failed (FAILED,
-NON-STRICT, UNIMPLEMENTED or a bad closing behaviour); 3 a run did not complete;
-77 SKIPPED: wstest could not be installed (no Python 2.7, no network...).
+NON-STRICT, UNIMPLEMENTED or a bad closing behaviour); 3 a run did not complete
+(a subject crashed, wstest failed, ...); 4 out of time: --timeout cut a role short
+and every case that ran passed; 77 SKIPPED: wstest could not be installed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Callable
 import summarize
 
 HERE = Path(__file__).resolve().parent
-EXIT_FAILED, EXIT_INCOMPLETE, EXIT_SKIPPED = 1, 3, 77
+EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OUT_OF_TIME, EXIT_SKIPPED = 1, 3, 4, 77
 #: Every process this runner started, so that an interrupted run stops them too.
 STARTED: list[subprocess.Popen[bytes]] = []
 STOP_GRACE = 10.0  # s between SIGTERM and SIGKILL
@@ -113,6 +114,8 @@ class Role:
     name: str
     opts: Options
     problems: list[str] = field(default_factory=list)
+    #: Set when the role hit --timeout; its consequences go to `late`, not `problems`.
+    late: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -166,12 +169,13 @@ class Role:
         except Exception as exc:  # keep the other role going; report at the end
             self.problems.append(f"runner error: {exc!r}")
         self.seconds = time.monotonic() - start
+        where = self.late if self.late else self.problems
         if not (self.report / "index.json").is_file():
-            self.problems.append("wstest wrote no report")
+            where.append("wstest wrote no report")
             return
         ran, planned = len(summarize.load(self.report, self.name).cases), self.planned()
         if ran < planned:
-            self.problems.append(f"only {ran} of {planned} cases ran")
+            where.append(f"only {ran} of {planned} cases ran")
 
     def planned(self) -> int:
         """How many cases wstest said it would run (0 if unknown)."""
@@ -215,7 +219,7 @@ class Role:
                 if code != 0:
                     self.problems.append(f"wstest exited with {code} (see wstest.log)")
             except subprocess.TimeoutExpired:
-                self.problems.append(f"wstest did not finish in {self.opts.timeout:.0f} s")
+                self.late.append(f"wstest did not finish in {self.opts.timeout:.0f} s")
             finally:
                 stop(wstest)
         finally:
@@ -251,7 +255,7 @@ class Role:
                 if code != 0:
                     self.problems.append(f"echo client exited with {code} (see subject.log)")
             except subprocess.TimeoutExpired:
-                self.problems.append(f"echo client did not finish in {self.opts.timeout:.0f} s")
+                self.late.append(f"echo client did not finish in {self.opts.timeout:.0f} s")
                 stop(wstest)  # first: the case in flight must not be logged as failed
             finally:
                 stop(client)
@@ -393,10 +397,12 @@ def report(roles: list[Role], seconds: float) -> int:
         print("\n".join(summarize.render(rep)), flush=True)
     passed, failed = summarize.totals(reports)
     problems = [f"{role.name}: {p}" for role in roles for p in role.problems]
+    late = [f"{role.name}: {p}" for role in roles for p in role.late]
     summary = {
         "seconds": round(seconds, 1),
         "roles": {role.name: round(role.seconds, 1) for role in roles},
         "problems": problems,
+        "out_of_time": late,
         "reports": [summarize.as_json(rep) for rep in reports],
     }
     if roles:
@@ -404,12 +410,14 @@ def report(roles: list[Role], seconds: float) -> int:
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         log(f"reports: {out}/{{server,client}}/report/index.html")
     log(f"total {seconds:.1f} s")
-    if problems:
-        banner(["AUTOBAHN RUN INCOMPLETE:", *problems])
+    if problems or late:
+        banner(["AUTOBAHN RUN INCOMPLETE:", *problems, *late])
     print(f"autobahn: {passed} passed, {failed} failed", flush=True)
     if failed:
         return EXIT_FAILED
-    return EXIT_INCOMPLETE if problems else 0
+    if problems:
+        return EXIT_INCOMPLETE
+    return EXIT_OUT_OF_TIME if late else 0
 
 
 def interrupted(signum: int, _frame: object) -> None:
