@@ -24,5 +24,5 @@ for family in "${families[@]}"; do
     fi
   done
 done
-echo "benchmark smoke: $passed passed, $failed failed"
+echo "benchmark smoke: $passed scenario runs ok, $failed broken"
 [ "$failed" -eq 0 ]
