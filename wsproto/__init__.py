@@ -80,5 +80,10 @@ class WSConnection:
     def events(self) -> Generator[Event, None, None]:
         """Yield the events for the data received so far."""
         yield from self.handshake.events()
-        if self.connection is not None:
-            yield from self.connection.events()
+        connection = self.connection
+        if connection is not None:
+            # The handshake is over: from now on, go straight to the connection.
+            self.send = connection.send  # type: ignore[method-assign]
+            self.receive_data = connection.receive_data  # type: ignore[method-assign]
+            self.events = connection.events  # type: ignore[method-assign]
+            yield from connection.events()

@@ -41,6 +41,8 @@ def _check(result: Any, ext: Extension, hook: str) -> bytes:
 class ExtensionPipeline:
     """The negotiated extensions of one connection, in the order of the server's response."""
 
+    __slots__ = ("inbound_order", "outbound_order", "owned_rsv", "proto")
+
     def __init__(self, proto: Any, extensions: Sequence[Extension]) -> None:
         self.proto = proto
         self.outbound_order: List[Extension] = list(extensions)

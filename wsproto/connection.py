@@ -88,6 +88,21 @@ class Connection:
         larger payload. None: unlimited.
     """
 
+    __slots__ = (
+        "__weakref__",
+        "_abnormal_pending",
+        "_close_received",
+        "_decoder",
+        "_encoder",
+        "_events",
+        "_extensions",
+        "_reading",
+        "_send_data",
+        "_state",
+        "_utf8_tail",
+        "client",
+    )
+
     def __init__(
         self,
         connection_type: ConnectionType,

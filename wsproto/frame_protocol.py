@@ -137,6 +137,24 @@ class FrameDecoder:
     6455 section 5 is enforced here, and failures raise :class:`ParseFailed`.
     """
 
+    __slots__ = (
+        "_buf",
+        "_complete_due",
+        "_expect_masked",
+        "_fin",
+        "_key",
+        "_key_offset",
+        "_msg_opcode",
+        "_msg_size",
+        "_owned_rsv",
+        "_plain",
+        "_pos",
+        "_remaining",
+        "max_frame_size",
+        "max_message_size",
+        "pipeline",
+    )
+
     def __init__(
         self,
         client: bool,
@@ -379,6 +397,8 @@ class FrameDecoder:
 
 class FrameEncoder:
     """Serialises frames, masking them for a client, with the outbound extension pipeline."""
+
+    __slots__ = ("_client", "_msg_opcode", "pipeline")
 
     def __init__(self, client: bool, pipeline: Optional[ExtensionPipeline] = None) -> None:
         self._client = client

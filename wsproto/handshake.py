@@ -246,6 +246,8 @@ class H11Handshake:
         )
         self._state = ConnectionState.OPEN
         trailing, _ = self._h11.trailing_data
+        # HTTP is over for good: free h11's buffers and state (idle connections are many).
+        self._h11 = None  # type: ignore[assignment]
         self._connection = Connection(
             ConnectionType.SERVER,
             accepted,
@@ -436,6 +438,8 @@ class H11Handshake:
             raise RemoteProtocolError(str(exc), event_hint=fail) from None
         self._state = ConnectionState.OPEN
         trailing, _ = self._h11.trailing_data
+        # HTTP is over for good: free h11's buffers and state (idle connections are many).
+        self._h11 = None  # type: ignore[assignment]
         self._connection = Connection(
             ConnectionType.CLIENT,
             extensions,
