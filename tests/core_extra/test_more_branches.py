@@ -373,3 +373,48 @@ def test_receive_data_accepts_reused_bytes_like_buffers(kind: str) -> None:
     data = [e.data for e in got if isinstance(e, (BytesMessage, TextMessage))]
     assert b"".join(d for d in data if isinstance(d, bytes)) == b"hello world"
     assert "".join(d for d in data if isinstance(d, str)) == "x" * 300
+
+
+def test_trickle_second_in_the_inbound_order() -> None:
+    """The pending extension is not the first inbound one: drain skips to it."""
+
+    def make() -> List[Extension]:
+        return [Trickle(), Upper()]  # inbound: Upper, then Trickle (which holds data back)
+
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/", extensions=make())))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection(extensions=make())))
+    list(client.events())
+    server.receive_data(client.send(Message(data=b"abcdefg")))
+    events = list(server.events())
+    assert b"".join(e.data for e in events if isinstance(e, BytesMessage)) == b"ABCDEFG"
+
+
+def test_header_offer_objects_and_malformed_parameters() -> None:
+    from wsproto._headers import ExtensionOffer, HeaderSyntaxError, parse_element
+
+    offer = ExtensionOffer("x", {"a": "1", "b": None})
+    assert str(offer) == "x; a=1; b"
+    from wsproto._negotiation import parse_offers
+
+    assert parse_offers([offer, "y"]) == [offer, ExtensionOffer("y", {})]
+    for bad in ("x; ;", "x;=1", "x; a=", "x; a b"):
+        with pytest.raises(HeaderSyntaxError):
+            parse_element(bad)
+
+
+@pytest.mark.parametrize("limit_kind", ["max_frame_size", "max_message_size"])
+def test_frame_and_message_limits_without_extensions(limit_kind: str) -> None:
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER, **{limit_kind: 10})
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    server.receive_data(client.send(Message(data=b"0123456789")))  # exactly the limit: fine
+    server.receive_data(client.send(Message(data=b"x" * 11)))
+    events = list(server.events())
+    assert isinstance(events[0], BytesMessage) and events[0].data == b"0123456789"
+    assert [e.code for e in events[1:]] == [1009]  # type: ignore[attr-defined]
