@@ -18,6 +18,7 @@ and every case that ran passed; 77 SKIPPED: wstest could not be installed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -54,13 +55,18 @@ def banner(lines: list[str]) -> None:
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop one process we started: TERM, then KILL after a grace period."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    """Stop one process we started: TERM, then KILL after a grace period.
+
+    Each process runs in a session of its own (see Role.spawn), so the signal
+    goes to its process group: it and whatever it started (e.g. when --python is
+    a wrapper script), nothing else.
+    """
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(STOP_GRACE)
 
 
@@ -139,6 +145,7 @@ class Role:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         STARTED.append(proc)
         return proc
