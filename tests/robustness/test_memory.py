@@ -242,6 +242,7 @@ def _flood_pings(count: int) -> List[bytes]:
     return _chunks((bytes([0x89, 0x84]) + b"\0\0\0\0" + b"ping") * count)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("setup", "flood"),
     [
