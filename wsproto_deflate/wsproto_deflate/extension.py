@@ -89,7 +89,6 @@ class PerMessageDeflate(Extension):
         self.backend: Backend = get_backend(backend)
         #: The negotiated parameters, once negotiation succeeded.
         self.agreement: Optional[Agreement] = None
-        self._client: Optional[bool] = None
         self._deflater: Optional[Deflater] = None
         self._inflater: Optional[Inflater] = None
         self._in_compressed = False
@@ -149,7 +148,6 @@ class PerMessageDeflate(Extension):
 
     def _agree(self, agreement: Agreement, client: bool) -> None:
         self.agreement = agreement
-        self._client = client
         if client:
             out_bits = agreement.client_max_window_bits
             out_reset = agreement.client_no_context_takeover
@@ -175,7 +173,7 @@ class PerMessageDeflate(Extension):
         self, proto: Any, opcode: Opcode, rsv: RsvBits, payload_length: int
     ) -> Union[CloseReason, RsvBits]:
         """RSV1 marks the first frame of a compressed message, and only that frame."""
-        if opcode is _CONTINUATION:
+        if opcode == _CONTINUATION:
             return _PROTOCOL_ERROR if rsv.rsv1 else _NO_RSV
         if opcode >= 8:  # control frames never carry RSV1; their state is not ours
             return _NO_RSV
@@ -212,7 +210,7 @@ class PerMessageDeflate(Extension):
         self, proto: Any, opcode: Opcode, rsv: RsvBits, data: bytes, fin: bool
     ) -> Tuple[RsvBits, bytes]:
         """Compress a data frame; set RSV1 on the first frame of a compressed message."""
-        if opcode is _CONTINUATION:
+        if opcode == _CONTINUATION:
             if not self._out_compressed:
                 return rsv, data
         elif opcode >= 8:
