@@ -1,5 +1,5 @@
 # The project's commands. `make demo` and `make test` are the README's two set-up commands.
-.PHONY: demo test lint compliance bench docs
+.PHONY: demo test lint compliance bench bench-quick docs deflate interop
 
 demo:  ## run the loopback demo: a client and a server exchanging messages
 	bash .ci/demo.sh
@@ -15,6 +15,15 @@ compliance:  ## Autobahn|Testsuite, both roles
 
 bench:  ## benchmarks against upstream wsproto and websockets (not part of the test suite)
 	python3 benchmarks/run.py
+
+bench-quick:  ## a short benchmark run (about 2 minutes)
+	python3 benchmarks/run.py --quick
+
+deflate:  ## the deflate plugin's checks (ruff, mypy --strict, tests with both zlib backends)
+	bash wsproto_deflate/ci.sh
+
+interop:  ## interop tests against websockets, Node ws and headless Chromium
+	bash .ci/install-peers.sh && WSPROTO_TEST_PYTHONS=3.11 bash .ci/tests.sh tests/interop
 
 docs:  ## build the Sphinx site with warnings as errors
 	bash docs/build.sh
