@@ -23,7 +23,7 @@ deflate:  ## the deflate plugin's checks (ruff, mypy --strict, tests with both z
 	bash wsproto_deflate/ci.sh
 
 interop:  ## interop tests against websockets, Node ws and headless Chromium
-	bash .ci/install-peers.sh && WSPROTO_TEST_PYTHONS=3.11 bash .ci/tests.sh tests/interop
+	bash .ci/install-peers.sh && WSPROTO_TEST_PYTHONS=3.11 bash .ci/tests.sh -m interop
 
 docs:  ## build the Sphinx site with warnings as errors
 	bash docs/build.sh
