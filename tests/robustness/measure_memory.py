@@ -99,7 +99,7 @@ def _client_frame(factory: Callable[[], List[Any]]) -> bytes:
 def main() -> None:
     print(f"Python {sys.version.split()[0]}, {N} server connections per row")
     header = f"{'set-up':34} {'idle after handshake':>22} {'+ after 16 KiB msg':>20}"
-    print(f"{header} {'zlib formula':>12}")
+    print(f"{header} {'zlib formula':>13}")
     for name, (factory, zlib_state) in _setups().items():
         idle, after_message = measure(factory)
         print(
