@@ -304,6 +304,7 @@ def subject_version(python: str) -> str:
     """wsproto version seen by the subject interpreter (raises if it has none)."""
     return subprocess.run(
         [python, "-c", "import wsproto; print(getattr(wsproto, '__version__', 'unknown'))"],
+        cwd=HERE,  # as for the subjects: no wsproto picked up from the working directory
         capture_output=True,
         text=True,
         check=True,
@@ -354,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         version = subject_version(args.python)
     except (OSError, subprocess.SubprocessError) as exc:
-        log(f"{args.python} cannot import wsproto ({exc}): pass --python or set COMPLIANCE_PYTHON")
+        log(f"{args.python} cannot import wsproto ({exc})")
+        log("pass --python PY, set COMPLIANCE_PYTHON, or run compliance/ci.sh (it makes a venv)")
         return 2
     exclude = [p for text in args.exclude for p in split(text)]
     exclude += ["12.*", "13.*"] if args.no_compression else []
