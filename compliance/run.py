@@ -54,20 +54,22 @@ def banner(lines: list[str]) -> None:
     print("\n".join([bar, *(f"!!! {line}" for line in lines), bar]), flush=True)
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop one process we started: TERM, then KILL after a grace period.
+def stop(*procs: subprocess.Popen[bytes]) -> None:
+    """Stop processes we started: TERM, then KILL what is left after a grace period.
 
     Each process runs in a session of its own (see Role.spawn), so the signal
     goes to its process group: it and whatever it started (e.g. when --python is
     a wrapper script), nothing else.
     """
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(STOP_GRACE)
+        running = [proc for proc in procs if proc.poll() is None]
+        for proc in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + STOP_GRACE
+        for proc in running:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(max(0.0, deadline - time.monotonic()))
 
 
 def free_port() -> int:
@@ -440,5 +442,4 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     finally:
-        for started in STARTED:
-            stop(started)
+        stop(*STARTED)
