@@ -10,8 +10,8 @@ test:  ## run the whole test suite on every Python 3.9-3.13 found (installs what
 lint:  ## ruff and mypy --strict
 	bash .ci/lint.sh
 
-compliance:  ## Autobahn|Testsuite, both roles
-	bash compliance/run.sh
+compliance:  ## Autobahn|Testsuite, all cases, both roles in parallel (~18 min)
+	bash compliance/ci.sh
 
 bench:  ## benchmarks against upstream wsproto and websockets (not part of the test suite)
 	python3 benchmarks/run.py
