@@ -9,6 +9,10 @@ import pytest
 
 from .venvs import Venv
 
+# Building wheels and venvs dominates the run: make test does it on the primary interpreter and
+# on the oldest one (the only one that needs the importlib-metadata backport).
+pytestmark = pytest.mark.installs
+
 QUIET = {"WSPROTO_PLUGINS_BLOCK": "wsproto-broken-plugins,wsproto-dup-bzip2"}
 
 
