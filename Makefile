@@ -1,5 +1,5 @@
 # The project's commands. `make demo` and `make test` are the README's two set-up commands.
-.PHONY: demo test lint compliance bench bench-quick docs deflate interop
+.PHONY: demo test lint compliance bench bench-quick docs deflate interop fuzz coverage
 
 demo:  ## run the loopback demo: a client and a server exchanging messages
 	bash .ci/demo.sh
@@ -24,6 +24,12 @@ deflate:  ## the deflate plugin's checks (ruff, mypy --strict, tests with both z
 
 interop:  ## interop tests against websockets, Node ws and headless Chromium
 	bash .ci/install-peers.sh && WSPROTO_TEST_PYTHONS=3.11 bash .ci/tests.sh -m interop
+
+fuzz:  ## each atheris fuzz target for 60 s
+	python3 fuzz/run.py --seconds 60
+
+coverage:  ## the branch-coverage gate (after make test)
+	bash tests/robustness/coverage.sh .venv-test/py3.11/bin/python
 
 docs:  ## build the Sphinx site with warnings as errors
 	bash docs/build.sh

@@ -22,6 +22,8 @@ for v in $versions; do
   elif [ "$v" = "3.9" ]; then marks=(-m "not slow and not interop")
   else marks=(-m "not slow and not interop and not installs"); fi
   ok=1
+  # More hypothesis examples on the primary interpreter.
+  if [ "$v" = "$primary" ]; then export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}; else unset HYPOTHESIS_PROFILE; fi
   "$venv/bin/python" -m pytest -q -p no:cacheprovider "${marks[@]}" "$@" tests plugins_example/tests || ok=0
   if [ "$v" = "$primary" ]; then
     echo "=== Python $v, pure-Python masking path (WSPROTO_PURE_PYTHON=1)"
