@@ -44,7 +44,8 @@ __all__ = ["H11Handshake", "client_extensions_handshake", "server_extensions_han
 
 # RFC 6455 section 4.1: the only version this library speaks.
 WEBSOCKET_VERSION = b"13"
-# Headers the handshake writes itself; an application's extra_headers must not repeat them.
+# Headers the handshake writes itself; repeating them in extra_headers breaks the request.
+# (Sec-WebSocket-Protocol and -Extensions may be given there, as upstream 1.x allowed.)
 _HANDSHAKE_HEADERS = frozenset(
     {
         b"host",
@@ -53,8 +54,6 @@ _HANDSHAKE_HEADERS = frozenset(
         b"sec-websocket-key",
         b"sec-websocket-version",
         b"sec-websocket-accept",
-        b"sec-websocket-protocol",
-        b"sec-websocket-extensions",
     }
 )
 
@@ -305,6 +304,12 @@ class H11Handshake:
                 event = self._h11.next_event()
             except h11.RemoteProtocolError as exc:
                 self._bad_request = not self.client
+                if data is None and self._state is ConnectionState.CONNECTING:
+                    # h11 reports a close in the middle of a message as a protocol error.
+                    self._state = ConnectionState.CLOSED
+                    raise RemoteProtocolError(
+                        "the peer closed the connection during the handshake"
+                    ) from None
                 raise RemoteProtocolError(
                     f"malformed HTTP: {exc}", event_hint=RejectConnection(status_code=400)
                 ) from None
@@ -425,7 +430,12 @@ class H11Handshake:
         subprotocol = None
         protocols = _raw_tokens(headers, b"sec-websocket-protocol", fail)
         if protocols:
-            if len(protocols) != 1 or protocols[0] not in request.subprotocols:
+            offered_protocols = list(request.subprotocols) + _raw_tokens(
+                _header_map((k.lower(), v) for k, v in request.extra_headers),
+                b"sec-websocket-protocol",
+                fail,
+            )
+            if len(protocols) != 1 or protocols[0] not in offered_protocols:
                 raise RemoteProtocolError(
                     f"server chose subprotocol {', '.join(protocols)!r}, which was not offered",
                     event_hint=fail,

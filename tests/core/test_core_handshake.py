@@ -267,3 +267,24 @@ def test_eof_during_handshake() -> None:
     server = WSConnection(ConnectionType.SERVER)
     with pytest.raises(RemoteProtocolError, match="closed"):
         server.receive_data(None)
+
+
+def test_subprotocol_offered_through_extra_headers_is_accepted() -> None:
+    # Upstream 1.x let applications write Sec-WebSocket-Protocol themselves.
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    request = Request(host="h", target="/", extra_headers=[(b"Sec-WebSocket-Protocol", b"chat")])
+    server.receive_data(client.send(request))
+    (received,) = server.events()
+    assert received.subprotocols == ["chat"]  # type: ignore[attr-defined]
+    client.receive_data(server.send(AcceptConnection(subprotocol="chat")))
+    (accept,) = client.events()
+    assert accept.subprotocol == "chat"  # type: ignore[attr-defined]
+
+
+def test_client_eof_before_response_is_a_clear_error() -> None:
+    client = WSConnection(ConnectionType.CLIENT)
+    client.send(Request(host="h", target="/"))
+    client.receive_data(b"HTTP/1.1 101 Swi")
+    with pytest.raises(RemoteProtocolError, match="closed the connection during the handshake"):
+        client.receive_data(None)

@@ -246,7 +246,7 @@ def _accepting(request: bytes) -> List[bytes]:
         (_accepting, None),
         (lambda r: [b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n"], "rejected"),
         (lambda r: [b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"], "invalid"),
-        (lambda r: [b"HTTP/1.1 200 OK\r\n"], "unexpectedly closed"),
+        (lambda r: [b"HTTP/1.1 200 OK\r\n"], "closed the connection during the handshake"),
         (lambda r: [], "closed|invalid"),
         (lambda r: [b"HTTP/1.1 200 OK\r\n" + b"X-Big: " + b"a" * 70000], "too large|invalid"),
     ],
