@@ -16,14 +16,11 @@ Override whichever you prefer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from ._headers import ExtensionParams, format_params, parse_element, parse_params
 from .frame_protocol import CloseReason, Opcode, RsvBits
 from .utilities import LocalProtocolError
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["SUPPORTED_EXTENSIONS", "Extension", "ExtensionParams"]
 

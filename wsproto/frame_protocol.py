@@ -15,7 +15,6 @@ from .utilities import LocalProtocolError
 
 if TYPE_CHECKING:
     from ._pipeline import ExtensionPipeline
-    from .extensions import Extension
 
 __all__ = [
     "CloseReason",
@@ -502,4 +501,3 @@ def _opcode_members() -> Tuple[Opcode, ...]:
 #: Opcode members by value, so hooks receive enum members without constructing them.
 OPCODES = _opcode_members()
 
-ExtensionList = Sequence["Extension"]
