@@ -64,6 +64,10 @@ class ConnectionState(Enum):
     REJECTING = 5
 
 
+class _ControlPayloadTooLong(LocalProtocolError, ValueError):
+    """Upstream 1.x raised ValueError here: catching either keeps working."""
+
+
 _OPEN = ConnectionState.OPEN
 _REMOTE_CLOSING = ConnectionState.REMOTE_CLOSING
 _LOCAL_CLOSING = ConnectionState.LOCAL_CLOSING
@@ -158,7 +162,7 @@ class Connection:
                 raise self._wrong_state(event)
             payload = event.payload
             if len(payload) > 125:
-                raise LocalProtocolError(
+                raise _ControlPayloadTooLong(
                     f"{type(event).__name__} payload is {len(payload)} bytes; control frames "
                     "carry at most 125 (RFC 6455 section 5.5)"
                 )

@@ -120,6 +120,8 @@ def test_long_close_reason_is_truncated_on_a_character_boundary() -> None:
 def test_oversized_control_payload_raises(event: object) -> None:
     with pytest.raises(LocalProtocolError, match="at most 125"):
         server_side().send(event)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):  # what upstream 1.x raised: code catching it still works
+        server_side().send(event)  # type: ignore[arg-type]
 
 
 def test_sending_after_close_raises() -> None:
