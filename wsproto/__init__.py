@@ -82,8 +82,9 @@ class WSConnection:
         yield from self.handshake.events()
         connection = self.connection
         if connection is not None:
-            # The handshake is over: from now on, go straight to the connection.
-            self.send = connection.send  # type: ignore[method-assign]
-            self.receive_data = connection.receive_data  # type: ignore[method-assign]
-            self.events = connection.events  # type: ignore[method-assign]
+            if type(self) is WSConnection:  # a subclass may override these: keep its methods
+                # The handshake is over: from now on, go straight to the connection.
+                self.send = connection.send  # type: ignore[method-assign]
+                self.receive_data = connection.receive_data  # type: ignore[method-assign]
+                self.events = connection.events  # type: ignore[method-assign]
             yield from connection.events()

@@ -307,3 +307,22 @@ def test_close_code_on_wire() -> None:
         server_side().send(CloseConnection(4000, "app"))
         == b"\x88\x05" + struct.pack("!H", 4000) + b"app"
     )
+
+
+def test_subclass_overrides_survive_the_handshake() -> None:
+    sent = []
+
+    class Logged(WSConnection):
+        def send(self, event):  # type: ignore[no-untyped-def]
+            sent.append(type(event).__name__)
+            return super().send(event)
+
+    client = Logged(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    client.receive_data(server.send(AcceptConnection()))
+    list(client.events())
+    server.receive_data(client.send(TextMessage("hi")))
+    assert list(server.events()) == [TextMessage("hi")]
+    assert sent == ["Request", "TextMessage"]
