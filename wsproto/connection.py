@@ -8,9 +8,8 @@ and :meth:`Connection.send` turns events into bytes.
 from __future__ import annotations
 
 import codecs
-from collections import deque
 from enum import Enum
-from typing import Deque, Generator, List, Optional, Sequence
+from typing import Generator, List, Optional, Sequence
 
 from ._negotiation import bind_extensions
 from ._pipeline import ExtensionPipeline
@@ -98,7 +97,6 @@ class Connection:
         "_close_received",
         "_decoder",
         "_encoder",
-        "_events",
         "_extensions",
         "_reading",
         "_send_data",
@@ -125,7 +123,6 @@ class Connection:
         self._encoder = FrameEncoder(self.client, pipeline)
         self._send_data = self._encoder.data
         self._state = _OPEN
-        self._events: Deque[Event] = deque()
         self._reading = True  # False once a close frame was received or the peer failed
         self._close_received = False
         self._abnormal_pending = False
@@ -224,9 +221,6 @@ class Connection:
 
     def events(self) -> Generator[Event, None, None]:
         """Yield the events for the bytes received so far, then return."""
-        queued = self._events
-        while queued:  # pragma: no cover - nothing queues events here yet (kept for subclasses)
-            yield queued.popleft()
         next_piece = self._decoder.next_piece
         while self._reading:
             try:
