@@ -11,8 +11,9 @@ response into :class:`~wsproto.events.Request`,
 from __future__ import annotations
 
 import binascii
+import re
 from collections import deque
-from typing import Deque, Dict, Generator, Iterable, List, Optional, Sequence, Union
+from typing import Deque, Dict, Generator, Iterable, List, Optional, Sequence, Tuple, Union
 
 import h11
 
@@ -239,10 +240,7 @@ class H11Handshake:
             accepted, response = negotiate_server(request.extensions, supported)  # type: ignore[arg-type]
             if response:
                 headers.append((b"Sec-WebSocket-Extensions", response.encode("ascii")))
-        headers.extend(event.extra_headers)
-        response_bytes = (
-            self._h11.send(h11.InformationalResponse(status_code=101, headers=headers)) or b""
-        )
+        response_bytes = _switching_protocols(headers, event.extra_headers)
         self._state = ConnectionState.OPEN
         trailing, _ = self._h11.trailing_data
         # HTTP is over for good: free h11's buffers and state (idle connections are many).
@@ -474,6 +472,36 @@ def _raw_tokens(headers: Dict[bytes, List[bytes]], name: bytes, hint: Optional[E
 
 
 _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+_FIELD_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# A field value: visible characters and obs-text, with inner spaces/tabs (RFC 9110 section 5.5).
+_VCHAR = rb"[\x21-\x7e\x80-\xff]"
+_FIELD_VALUE = re.compile(rb"(?:%s(?:[ \t\x21-\x7e\x80-\xff]*%s)?)?" % (_VCHAR, _VCHAR))
+
+
+def _switching_protocols(headers: List[Tuple[bytes, bytes]], extra: Headers) -> bytes:
+    """Serialise the 101 response.
+
+    Written directly rather than through h11, which would validate our own, known-good
+    headers again: it is the only HTTP message of an accepted connection that the
+    server sends, and h11 is not used after it. The application's extra headers are
+    validated here as h11 would.
+    """
+    lines = [b"HTTP/1.1 101 Switching Protocols\r\n"]
+    for name, value in headers:
+        lines += (name, b": ", value, b"\r\n")
+    for name, value in extra:
+        raw_name = name.encode("ascii") if isinstance(name, str) else bytes(name)
+        raw_value = value.encode("latin-1") if isinstance(value, str) else bytes(value)
+        if not _FIELD_NAME.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(raw_value):
+            raise LocalProtocolError(
+                f"invalid extra header {name!r}: {value!r} (names are tokens; values have no "
+                "CR, LF, NUL or surrounding whitespace)"
+            )
+        lines += (raw_name, b": ", raw_value, b"\r\n")
+    lines.append(b"\r\n")
+    return b"".join(lines)
 
 
 def _valid_key(key: bytes) -> bool:

@@ -288,3 +288,21 @@ def test_client_eof_before_response_is_a_clear_error() -> None:
     client.receive_data(b"HTTP/1.1 101 Swi")
     with pytest.raises(RemoteProtocolError, match="closed the connection during the handshake"):
         client.receive_data(None)
+
+
+def test_accept_response_is_valid_http_and_checks_extra_headers() -> None:
+    client = WSConnection(ConnectionType.CLIENT)
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(client.send(Request(host="h", target="/")))
+    list(server.events())
+    with pytest.raises(LocalProtocolError, match="invalid extra header"):
+        server.send(AcceptConnection(extra_headers=[(b"X-Evil", b"a\r\nInjected: 1")]))
+    data = server.send(AcceptConnection(extra_headers=[(b"X-Ok", b"a b"), ("X-Str", "v")]))
+    parser = h11.Connection(h11.CLIENT)
+    upgrade = [("Host", "h"), ("Connection", "Upgrade"), ("Upgrade", "websocket")]
+    parser.send(h11.Request(method="GET", target="/", headers=upgrade))
+    parser.receive_data(data)
+    response = parser.next_event()
+    assert isinstance(response, h11.InformationalResponse) and response.status_code == 101
+    assert (b"x-ok", b"a b") in list(response.headers)
+    assert (b"x-str", b"v") in list(response.headers)
