@@ -190,14 +190,15 @@ class Connection:
     @staticmethod
     def _close_payload(event: CloseConnection) -> bytes:
         code = event.code
-        if code == CloseReason.NO_STATUS_RCVD:
-            return b""
         if code in (CloseReason.ABNORMAL_CLOSURE, CloseReason.TLS_HANDSHAKE_FAILED):
             raise LocalProtocolError(
                 f"close code {int(code)} is reserved for reporting and is never sent "
                 "(RFC 6455 section 7.4.1): use 1000 (normal) or 1011 (internal error)"
             )
-        if not isinstance(code, int) or not is_valid_close_code(code):
+        # 1005 ("no status") is sent as an empty close payload: close_payload() writes it.
+        if not isinstance(code, int) or (
+            code != CloseReason.NO_STATUS_RCVD and not is_valid_close_code(code)
+        ):
             raise LocalProtocolError(
                 f"invalid close code {code!r}: use 1000-1003, 1007-1013, or 3000-4999 "
                 "(RFC 6455 section 7.4)"
