@@ -1,4 +1,4 @@
-"""The HTTP/1.1 opening handshake (RFC 6455 section 4), built on h11.
+"""The HTTP/1.1 opening handshake (RFC 6455 section 4).
 
 This is the only layer that knows HTTP. It turns the upgrade request and
 response into :class:`~wsproto.events.Request`,
@@ -11,13 +11,31 @@ response into :class:`~wsproto.events.Request`,
 from __future__ import annotations
 
 import binascii
-import re
 from collections import deque
-from typing import Deque, Dict, Generator, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (
+    Callable,
+    Deque,
+    Dict,
+    Generator,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import h11
 
 from ._headers import HeaderSyntaxError, split_elements
+from ._http import (
+    HeadError,
+    find_head_end,
+    parse_request_head,
+    parse_response_head,
+    request_line,
+    serialize_head,
+)
 from ._negotiation import (
     bind_extensions,
     client_offers,
@@ -79,11 +97,16 @@ def _header_map(headers: Iterable[tuple[bytes, bytes]]) -> Dict[bytes, List[byte
     return result
 
 
-def _ascii(value: bytes, what: str, hint: Optional[Event]) -> str:
+def _bad_request() -> RejectConnection:
+    """The answer a server owes a request it cannot upgrade (built only when needed)."""
+    return RejectConnection(status_code=400)
+
+
+def _ascii(value: bytes, what: str, hint: Callable[[], Event] = _bad_request) -> str:
     try:
         return value.decode("ascii")
     except UnicodeDecodeError:
-        raise RemoteProtocolError(f"{what} contains non-ASCII bytes", event_hint=hint) from None
+        raise RemoteProtocolError(f"{what} contains non-ASCII bytes", event_hint=hint()) from None
 
 
 def _encode_host(host: str) -> bytes:
@@ -102,7 +125,12 @@ def _encode_host(host: str) -> bytes:
 
 
 class H11Handshake:
-    """A handshake implementation for HTTP/1.1 connections."""
+    """A handshake implementation for HTTP/1.1 connections.
+
+    The upgrade request and the 101 response are read and written by
+    :mod:`wsproto._http`; h11 handles only a refused handshake, whose
+    response may carry a body.
+    """
 
     def __init__(
         self,
@@ -113,11 +141,20 @@ class H11Handshake:
     ) -> None:
         self.client = connection_type is ConnectionType.CLIENT
         self._state = ConnectionState.CONNECTING
-        self._h11 = h11.Connection(h11.CLIENT if self.client else h11.SERVER)
         self._connection: Optional[Connection] = None
         self._events: Deque[Event] = deque()
         self._initiating_request: Optional[Request] = None
-        self._nonce: Optional[bytes] = None
+        # Received bytes not yet handed on, and how far the search for a head's end got.
+        self._buffer = bytearray()
+        self._scanned = 0
+        self._head_end = 0  # server: where the request's head ends in _buffer
+        self._eof = False
+        # The Sec-WebSocket-Key: our nonce (client) or the one received (server).
+        self._key: Optional[bytes] = None
+        # Client: the request sent, for h11 to read a refusal against.
+        self._sent_head: Optional[Tuple[bytes, Headers]] = None
+        # Only for a refused handshake: h11 reads (client) or writes (server) that response.
+        self._h11: Optional[h11.Connection] = None
         # A server may answer a request it refused (RemoteProtocolError) with its event_hint.
         self._bad_request = False
         self._limits = {"max_message_size": max_message_size, "max_frame_size": max_frame_size}
@@ -142,13 +179,13 @@ class H11Handshake:
             raise LocalProtocolError("initiate_upgrade_connection is for servers only")
         if self._initiating_request is not None or self._state is not ConnectionState.CONNECTING:
             raise LocalProtocolError("a request was already received on this handshake")
-        target = path.encode("ascii") if isinstance(path, str) else path
+        if not any(name.lower() in (b"host", "host") for name, _ in headers):
+            raise LocalProtocolError("invalid request: it has no Host header")
         try:
-            upgrade_request = h11.Request(method=b"GET", target=target, headers=headers)
-        except h11.LocalProtocolError as exc:
+            head = serialize_head(request_line(path), (), headers)
+        except HeadError as exc:
             raise LocalProtocolError(f"invalid request: {exc}") from None
-        # Replay the request through h11 so that it validates it and accepts our 101.
-        self.receive_data(h11.Connection(h11.CLIENT).send(upgrade_request) or b"")
+        self.receive_data(head)
 
     # -- sending ---------------------------------------------------------------
 
@@ -177,24 +214,32 @@ class H11Handshake:
                 raise LocalProtocolError(
                     f"extra header {name!r} is written by the handshake: use the Request fields"
                 )
-        self._nonce = generate_nonce()
+        self._key = generate_nonce()
         headers = [
-            (b"Host", _encode_host(event.host)),
             (b"Upgrade", b"websocket"),
             (b"Connection", b"Upgrade"),
-            (b"Sec-WebSocket-Key", self._nonce),
+            (b"Sec-WebSocket-Key", self._key),
             (b"Sec-WebSocket-Version", WEBSOCKET_VERSION),
         ]
+        # Built from the application's values: checked by serialize_head.
+        checked: List[Tuple[Union[bytes, str], Union[bytes, str]]] = [
+            (b"Host", _encode_host(event.host))
+        ]
         if event.subprotocols:
-            headers.append((b"Sec-WebSocket-Protocol", ", ".join(event.subprotocols).encode()))
+            checked.append((b"Sec-WebSocket-Protocol", ", ".join(event.subprotocols)))
         extensions = [e for e in event.extensions if isinstance(e, Extension)]
         if len(extensions) != len(event.extensions):
             raise LocalProtocolError("a client's Request.extensions must be Extension objects")
         extensions = bind_extensions(extensions, self)
         offers = client_offers(extensions)
         if offers:
-            headers.append((b"Sec-WebSocket-Extensions", offers.encode("ascii")))
-        headers.extend(event.extra_headers)
+            checked.append((b"Sec-WebSocket-Extensions", offers))
+        checked.extend(event.extra_headers)
+        try:
+            data = serialize_head(request_line(event.target), headers, checked)
+        except HeadError as exc:
+            raise LocalProtocolError(f"invalid request: {exc}") from None
+        self._sent_head = (event.target.encode("ascii"), headers + checked)  # type: ignore[operator]
         self._initiating_request = Request(
             host=event.host,
             target=event.target,
@@ -202,13 +247,7 @@ class H11Handshake:
             extra_headers=event.extra_headers,
             subprotocols=event.subprotocols,
         )
-        try:
-            return (
-                self._h11.send(h11.Request(method=b"GET", target=event.target, headers=headers))
-                or b""
-            )
-        except h11.LocalProtocolError as exc:
-            raise LocalProtocolError(f"invalid request: {exc}") from None
+        return data
 
     def _server_request(self, what: str) -> Request:
         if self.client:
@@ -221,11 +260,11 @@ class H11Handshake:
 
     def _send_accept(self, event: AcceptConnection) -> bytes:
         request = self._server_request("AcceptConnection")
-        key = _request_key(request)
+        assert self._key is not None
         headers = [
             (b"Upgrade", b"websocket"),
             (b"Connection", b"Upgrade"),
-            (b"Sec-WebSocket-Accept", generate_accept_token(key)),
+            (b"Sec-WebSocket-Accept", generate_accept_token(self._key)),
         ]
         if event.subprotocol is not None:
             if event.subprotocol not in request.subprotocols:
@@ -240,37 +279,54 @@ class H11Handshake:
             accepted, response = negotiate_server(request.extensions, supported)  # type: ignore[arg-type]
             if response:
                 headers.append((b"Sec-WebSocket-Extensions", response.encode("ascii")))
-        response_bytes = _switching_protocols(headers, event.extra_headers)
-        self._state = ConnectionState.OPEN
-        trailing, _ = self._h11.trailing_data
-        # HTTP is over for good: free h11's buffers and state (idle connections are many).
-        self._h11 = None  # type: ignore[assignment]
-        self._connection = Connection(
-            ConnectionType.SERVER,
-            accepted,
-            bytes(trailing),
-            _negotiated_by=self,
-            **self._limits,
-        )
+        try:
+            response_bytes = serialize_head(
+                b"HTTP/1.1 101 Switching Protocols", headers, event.extra_headers
+            )
+        except HeadError as exc:
+            raise LocalProtocolError(str(exc)) from None
+        self._open(ConnectionType.SERVER, accepted, bytes(self._buffer[self._head_end :]))
         return response_bytes
+
+    def _open(self, kind: ConnectionType, extensions: List[Extension], trailing: bytes) -> None:
+        """HTTP is over: hand what followed the head to the new :class:`Connection`."""
+        self._state = ConnectionState.OPEN
+        self._buffer = bytearray()  # idle connections are many: keep nothing of HTTP
+        self._connection = Connection(
+            kind, extensions, trailing, _negotiated_by=self, **self._limits
+        )
+        if self._eof:
+            self._connection.receive_data(None)
 
     def _send_reject(self, event: RejectConnection) -> bytes:
         if not (self._bad_request and self._state is ConnectionState.CONNECTING):
             self._server_request("RejectConnection")
         if not 200 <= event.status_code <= 599 or event.status_code == 101:
             raise LocalProtocolError(f"invalid rejection status code {event.status_code}")
+        conn = self._h11 = self._h11_server()
         headers = list(event.headers)
         if not event.has_body:
             headers.append((b"content-length", b"0"))
-        data = self._h11.send(h11.Response(status_code=event.status_code, headers=headers)) or b""
+        data = conn.send(h11.Response(status_code=event.status_code, headers=headers)) or b""
         self._state = ConnectionState.REJECTING
         if not event.has_body:
-            data += self._h11.send(h11.EndOfMessage()) or b""
+            data += conn.send(h11.EndOfMessage()) or b""
             self._state = ConnectionState.CLOSED
         return data
 
+    def _h11_server(self) -> h11.Connection:
+        """An h11 server that has read the request, ready to write the refusal."""
+        conn = h11.Connection(h11.SERVER)
+        head = self._buffer[: self._head_end] if self._head_end else self._buffer
+        try:
+            conn.receive_data(bytes(head))
+            conn.next_event()
+        except h11.RemoteProtocolError:
+            pass  # h11 still lets a server answer a request it could not read
+        return conn
+
     def _send_reject_data(self, event: RejectData) -> bytes:
-        if self.client or self._state is not ConnectionState.REJECTING:
+        if self.client or self._state is not ConnectionState.REJECTING or self._h11 is None:
             raise LocalProtocolError(
                 f"cannot send RejectData in state {self._state.name}: send "
                 "RejectConnection(has_body=True) first"
@@ -288,6 +344,80 @@ class H11Handshake:
         if self._connection is not None:
             self._connection.receive_data(data)
             return
+        if self._h11 is not None:
+            self._receive_h11(data)
+            return
+        if self._eof:
+            if data is None:
+                return
+            raise LocalProtocolError(
+                "receive_data() got bytes after the end of the stream (receive_data(None))"
+            )
+        if data is None:
+            self._eof = True
+            waiting = self._initiating_request is None or self.client
+            if waiting and self._state is ConnectionState.CONNECTING:
+                self._state = ConnectionState.CLOSED
+                raise RemoteProtocolError("the peer closed the connection during the handshake")
+            return
+        self._buffer += data
+        try:
+            if self.client:
+                self._read_responses()
+            elif self._initiating_request is None:
+                self._read_request()
+            # else: a server keeps what follows the request for the Connection.
+        except HeadError as exc:
+            self._bad_request = not self.client
+            raise RemoteProtocolError(
+                f"malformed HTTP: {exc}", event_hint=RejectConnection(status_code=exc.status)
+            ) from None
+
+    def _read_request(self) -> None:
+        end, after = find_head_end(self._buffer, self._scanned)
+        if end < 0:
+            self._scanned = len(self._buffer)
+            return
+        method, target, version, headers = parse_request_head(bytes(self._buffer[:end]))
+        self._head_end = after
+        try:
+            self._events.append(self._process_request(method, target, version, headers))
+        except RemoteProtocolError:
+            self._bad_request = True
+            raise
+
+    def _read_responses(self) -> None:
+        if self._sent_head is None:
+            raise LocalProtocolError("a client receives a response only after sending a Request")
+        while True:
+            end, after = find_head_end(self._buffer, self._scanned)
+            if end < 0:
+                self._scanned = len(self._buffer)
+                return
+            _, status, headers = parse_response_head(bytes(self._buffer[:end]))
+            if status == 101:
+                self._events.append(
+                    self._establish_client_connection(headers, bytes(self._buffer[after:]))
+                )
+                return
+            if status >= 200:
+                self._receive_refusal()
+                return
+            # Another informational response (e.g. 100 Continue): keep waiting.
+            del self._buffer[:after]
+            self._scanned = 0
+
+    def _receive_refusal(self) -> None:
+        """The server refused: h11 reads its response and body from here on."""
+        assert self._sent_head is not None
+        target, headers = self._sent_head
+        self._h11 = h11.Connection(h11.CLIENT)
+        self._h11.send(h11.Request(method=b"GET", target=target, headers=headers))
+        data, self._buffer = bytes(self._buffer), bytearray()
+        self._receive_h11(data)
+
+    def _receive_h11(self, data: Optional[bytes]) -> None:
+        assert self._h11 is not None
         try:
             self._h11.receive_data(b"" if data is None else data)
         except RuntimeError:
@@ -301,45 +431,17 @@ class H11Handshake:
             try:
                 event = self._h11.next_event()
             except h11.RemoteProtocolError as exc:
-                self._bad_request = not self.client
-                if data is None and self._state is ConnectionState.CONNECTING:
-                    # h11 reports a close in the middle of a message as a protocol error.
-                    self._state = ConnectionState.CLOSED
-                    raise RemoteProtocolError(
-                        "the peer closed the connection during the handshake"
-                    ) from None
                 raise RemoteProtocolError(
                     f"malformed HTTP: {exc}", event_hint=RejectConnection(status_code=400)
                 ) from None
-            if event is h11.NEED_DATA or event is h11.PAUSED:
-                break
-            if isinstance(event, h11.ConnectionClosed):
-                if self._state is ConnectionState.CONNECTING:
-                    self._state = ConnectionState.CLOSED
-                    raise RemoteProtocolError("the peer closed the connection during the handshake")
+            if event in (h11.NEED_DATA, h11.PAUSED) or isinstance(event, h11.ConnectionClosed):
                 break
             if self.client:
                 self._client_event(event)
-            else:
-                try:
-                    self._server_event(event)
-                except RemoteProtocolError:
-                    self._bad_request = True
-                    raise
-            if self._connection is not None:
-                break
-
-    def _server_event(self, event: object) -> None:
-        if isinstance(event, h11.Request):
-            self._events.append(self._process_request(event))
-        # h11 pauses after an upgrade request, so nothing else arrives here.
+            # A server that refused ignores what the client still sends.
 
     def _client_event(self, event: object) -> None:
-        if isinstance(event, h11.InformationalResponse):
-            if event.status_code != 101:
-                return  # e.g. 100 Continue: keep waiting
-            self._events.append(self._establish_client_connection(event))
-        elif isinstance(event, h11.Response):
+        if isinstance(event, h11.Response):
             self._state = ConnectionState.REJECTING
             self._events.append(
                 RejectConnection(
@@ -359,22 +461,33 @@ class H11Handshake:
 
     # -- validation ------------------------------------------------------------
 
-    def _process_request(self, event: h11.Request) -> Request:
-        if self._initiating_request is not None:
-            raise RemoteProtocolError("a second request arrived during the handshake")
-        bad = RejectConnection(status_code=400)
-        if event.method != b"GET":
+    def _process_request(
+        self, method: bytes, target: bytes, version: bytes, header_list: List[Tuple[bytes, bytes]]
+    ) -> Request:
+        if method != b"GET":
             raise RemoteProtocolError(
-                f"a WebSocket upgrade must use GET, not {event.method!r}", event_hint=bad
+                f"a WebSocket upgrade must use GET, not {method!r}", event_hint=_bad_request()
             )
-        if event.http_version != b"1.1":
-            raise RemoteProtocolError("a WebSocket upgrade needs HTTP/1.1", event_hint=bad)
-        header_list = list(event.headers)  # h11's Headers iterates slowly: once is enough
+        if version != b"1.1":
+            raise RemoteProtocolError(
+                "a WebSocket upgrade needs HTTP/1.1", event_hint=_bad_request()
+            )
         headers = _header_map(header_list)
+        if b"transfer-encoding" in headers or any(
+            value != b"0" for value in headers.get(b"content-length", ())
+        ):
+            # Its body would be read as WebSocket frames.
+            raise RemoteProtocolError(
+                "a WebSocket upgrade request has no body", event_hint=_bad_request()
+            )
         if not _has_token(headers, b"connection", b"upgrade"):
-            raise RemoteProtocolError("missing header 'Connection: Upgrade'", event_hint=bad)
+            raise RemoteProtocolError(
+                "missing header 'Connection: Upgrade'", event_hint=_bad_request()
+            )
         if not _has_token(headers, b"upgrade", b"websocket"):
-            raise RemoteProtocolError("missing header 'Upgrade: websocket'", event_hint=bad)
+            raise RemoteProtocolError(
+                "missing header 'Upgrade: websocket'", event_hint=_bad_request()
+            )
         versions = headers.get(b"sec-websocket-version", [])
         if versions != [WEBSOCKET_VERSION]:
             raise RemoteProtocolError(
@@ -386,14 +499,16 @@ class H11Handshake:
         keys = headers.get(b"sec-websocket-key", [])
         if len(keys) != 1 or not _valid_key(keys[0]):
             raise RemoteProtocolError(
-                "missing or invalid Sec-WebSocket-Key (16 bytes, base64)", event_hint=bad
+                "missing or invalid Sec-WebSocket-Key (16 bytes, base64)", event_hint=_bad_request()
             )
         hosts = headers.get(b"host", [])
         if len(hosts) != 1:
-            raise RemoteProtocolError("a request needs exactly one Host header", event_hint=bad)
-        host = _ascii(hosts[0], "Host header", bad)
+            raise RemoteProtocolError(
+                "a request needs exactly one Host header", event_hint=_bad_request()
+            )
+        host = _ascii(hosts[0], "Host header")
         offer_values = [
-            _ascii(value, "Sec-WebSocket-Extensions", bad)
+            _ascii(value, "Sec-WebSocket-Extensions")
             for value in headers.get(b"sec-websocket-extensions", [])
         ]
         try:
@@ -401,66 +516,65 @@ class H11Handshake:
             offers = split_elements(offer_values)
         except HeaderSyntaxError:
             offers = []  # an unterminated quoted-string: no offer can be trusted, decline all
-        subprotocols = _raw_tokens(headers, b"sec-websocket-protocol", bad)
+        subprotocols = _raw_tokens(headers, b"sec-websocket-protocol", _bad_request)
         request = Request(
             host=host,
-            target=_ascii(event.target, "request target", bad),
+            target=_ascii(target, "request target"),
             extensions=offers,
             extra_headers=header_list,
             subprotocols=subprotocols,
         )
+        self._key = keys[0]
         self._initiating_request = request
         return request
 
-    def _establish_client_connection(self, event: h11.InformationalResponse) -> AcceptConnection:
-        assert self._initiating_request is not None and self._nonce is not None
+    def _establish_client_connection(
+        self, header_list: List[Tuple[bytes, bytes]], trailing: bytes
+    ) -> AcceptConnection:
+        assert self._initiating_request is not None and self._key is not None
         request = self._initiating_request
-        header_list = list(event.headers)  # h11's Headers iterates slowly: once is enough
         headers = _header_map(header_list)
-        fail = RejectConnection()
         if not _has_token(headers, b"connection", b"upgrade"):
-            raise RemoteProtocolError("missing header 'Connection: Upgrade'", event_hint=fail)
+            raise RemoteProtocolError(
+                "missing header 'Connection: Upgrade'", event_hint=RejectConnection()
+            )
         if not _has_token(headers, b"upgrade", b"websocket"):
-            raise RemoteProtocolError("missing header 'Upgrade: websocket'", event_hint=fail)
+            raise RemoteProtocolError(
+                "missing header 'Upgrade: websocket'", event_hint=RejectConnection()
+            )
         accepts = headers.get(b"sec-websocket-accept", [])
-        if accepts != [generate_accept_token(self._nonce)]:
-            raise RemoteProtocolError("missing or wrong Sec-WebSocket-Accept", event_hint=fail)
+        if accepts != [generate_accept_token(self._key)]:
+            raise RemoteProtocolError(
+                "missing or wrong Sec-WebSocket-Accept", event_hint=RejectConnection()
+            )
         subprotocol = None
-        protocols = _raw_tokens(headers, b"sec-websocket-protocol", fail)
+        protocols = _raw_tokens(headers, b"sec-websocket-protocol", RejectConnection)
         if protocols:
             offered_protocols = list(request.subprotocols) + _raw_tokens(
                 _header_map((k.lower(), v) for k, v in request.extra_headers),
                 b"sec-websocket-protocol",
-                fail,
+                RejectConnection,
             )
             if len(protocols) != 1 or protocols[0] not in offered_protocols:
                 raise RemoteProtocolError(
                     f"server chose subprotocol {', '.join(protocols)!r}, which was not offered",
-                    event_hint=fail,
+                    event_hint=RejectConnection(),
                 )
             subprotocol = protocols[0]
         offered = [e for e in request.extensions if isinstance(e, Extension)]
         try:
             extensions = negotiate_client(headers.get(b"sec-websocket-extensions", []), offered)
         except RemoteProtocolError as exc:
-            raise RemoteProtocolError(str(exc), event_hint=fail) from None
-        self._state = ConnectionState.OPEN
-        trailing, _ = self._h11.trailing_data
-        # HTTP is over for good: free h11's buffers and state (idle connections are many).
-        self._h11 = None  # type: ignore[assignment]
-        self._connection = Connection(
-            ConnectionType.CLIENT,
-            extensions,
-            bytes(trailing),
-            _negotiated_by=self,
-            **self._limits,
-        )
+            raise RemoteProtocolError(str(exc), event_hint=RejectConnection()) from None
+        self._open(ConnectionType.CLIENT, extensions, trailing)
         return AcceptConnection(
             subprotocol=subprotocol, extensions=extensions, extra_headers=header_list
         )
 
 
-def _raw_tokens(headers: Dict[bytes, List[bytes]], name: bytes, hint: Optional[Event]) -> List[str]:
+def _raw_tokens(
+    headers: Dict[bytes, List[bytes]], name: bytes, hint: Callable[[], Event]
+) -> List[str]:
     """The comma-separated items of every ``name`` header, as ASCII strings."""
     out = []
     for value in headers.get(name, []):
@@ -474,36 +588,6 @@ def _raw_tokens(headers: Dict[bytes, List[bytes]], name: bytes, hint: Optional[E
 _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
 
-_FIELD_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# A field value: visible characters and obs-text, with inner spaces/tabs (RFC 9110 section 5.5).
-_VCHAR = rb"[\x21-\x7e\x80-\xff]"
-_FIELD_VALUE = re.compile(rb"(?:%s(?:[ \t\x21-\x7e\x80-\xff]*%s)?)?" % (_VCHAR, _VCHAR))
-
-
-def _switching_protocols(headers: List[Tuple[bytes, bytes]], extra: Headers) -> bytes:
-    """Serialise the 101 response.
-
-    Written directly rather than through h11, which would validate our own, known-good
-    headers again: it is the only HTTP message of an accepted connection that the
-    server sends, and h11 is not used after it. The application's extra headers are
-    validated here as h11 would.
-    """
-    lines = [b"HTTP/1.1 101 Switching Protocols\r\n"]
-    for name, value in headers:
-        lines += (name, b": ", value, b"\r\n")
-    for name, value in extra:
-        raw_name = name.encode("ascii") if isinstance(name, str) else bytes(name)
-        raw_value = value.encode("latin-1") if isinstance(value, str) else bytes(value)
-        if not _FIELD_NAME.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(raw_value):
-            raise LocalProtocolError(
-                f"invalid extra header {name!r}: {value!r} (names are tokens; values have no "
-                "CR, LF, NUL or surrounding whitespace)"
-            )
-        lines += (raw_name, b": ", raw_value, b"\r\n")
-    lines.append(b"\r\n")
-    return b"".join(lines)
-
-
 def _valid_key(key: bytes) -> bool:
     """True for the base64 encoding of 16 bytes: 22 characters and "==" (RFC 6455 section 4.1)."""
     if len(key) != 24 or key[22:] != b"==" or not _BASE64_ALPHABET.issuperset(key[:22]):
@@ -512,13 +596,6 @@ def _valid_key(key: bytes) -> bool:
         return len(binascii.a2b_base64(key)) == 16
     except binascii.Error:  # pragma: no cover - the checks above exclude it
         return False
-
-
-def _request_key(request: Request) -> bytes:
-    for name, value in request.extra_headers:
-        if name.lower() == b"sec-websocket-key":
-            return value
-    raise LocalProtocolError("the request has no Sec-WebSocket-Key")  # pragma: no cover
 
 
 def server_extensions_handshake(
