@@ -473,9 +473,7 @@ class H11Handshake:
                 "a WebSocket upgrade needs HTTP/1.1", event_hint=_bad_request()
             )
         headers = _header_map(header_list)
-        if b"transfer-encoding" in headers or any(
-            value != b"0" for value in headers.get(b"content-length", ())
-        ):
+        if b"transfer-encoding" in headers or headers.get(b"content-length", [b"0"]) != [b"0"]:
             # Its body would be read as WebSocket frames.
             raise RemoteProtocolError(
                 "a WebSocket upgrade request has no body", event_hint=_bad_request()
