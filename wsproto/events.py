@@ -6,7 +6,6 @@ turn bytes into events and events into bytes.
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING, Any, Generic, List, Optional, Sequence, Tuple, TypeVar, Union
 
 if TYPE_CHECKING:
@@ -33,6 +32,13 @@ Headers = List[Tuple[bytes, bytes]]
 _set = object.__setattr__
 
 
+def _frozen(message: str) -> Exception:
+    """The error 1.x's frozen dataclasses raised (dataclasses is imported only when needed)."""
+    from dataclasses import FrozenInstanceError
+
+    return FrozenInstanceError(message)
+
+
 class Event:
     """Base class for wsproto events.
 
@@ -45,10 +51,10 @@ class Event:
     _fields: Tuple[str, ...] = ()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise _frozen(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise _frozen(f"cannot delete field {name!r}")
 
     def _values(self) -> Tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)

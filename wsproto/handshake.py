@@ -13,6 +13,7 @@ from __future__ import annotations
 import binascii
 from collections import deque
 from typing import (
+    TYPE_CHECKING,
     Callable,
     Deque,
     Dict,
@@ -24,8 +25,6 @@ from typing import (
     Tuple,
     Union,
 )
-
-import h11
 
 from ._headers import HeaderSyntaxError, split_elements
 from ._http import (
@@ -58,6 +57,9 @@ from .utilities import (
     generate_accept_token,
     generate_nonce,
 )
+
+if TYPE_CHECKING:
+    import h11  # imported when a handshake is refused: accepted connections never need it
 
 __all__ = ["H11Handshake", "client_extensions_handshake", "server_extensions_handshake"]
 
@@ -303,6 +305,8 @@ class H11Handshake:
             self._server_request("RejectConnection")
         if not 200 <= event.status_code <= 599 or event.status_code == 101:
             raise LocalProtocolError(f"invalid rejection status code {event.status_code}")
+        import h11
+
         conn = self._h11 = self._h11_server()
         headers = list(event.headers)
         if not event.has_body:
@@ -316,6 +320,8 @@ class H11Handshake:
 
     def _h11_server(self) -> h11.Connection:
         """An h11 server that has read the request, ready to write the refusal."""
+        import h11
+
         conn = h11.Connection(h11.SERVER)
         head = self._buffer[: self._head_end] if self._head_end else self._buffer
         try:
@@ -331,6 +337,8 @@ class H11Handshake:
                 f"cannot send RejectData in state {self._state.name}: send "
                 "RejectConnection(has_body=True) first"
             )
+        import h11
+
         data = self._h11.send(h11.Data(data=event.data)) or b""
         if event.body_finished:
             data += self._h11.send(h11.EndOfMessage()) or b""
@@ -409,6 +417,8 @@ class H11Handshake:
 
     def _receive_refusal(self) -> None:
         """The server refused: h11 reads its response and body from here on."""
+        import h11
+
         assert self._sent_head is not None
         target, headers = self._sent_head
         self._h11 = h11.Connection(h11.CLIENT)
@@ -417,6 +427,8 @@ class H11Handshake:
         self._receive_h11(data)
 
     def _receive_h11(self, data: Optional[bytes]) -> None:
+        import h11
+
         assert self._h11 is not None
         try:
             self._h11.receive_data(b"" if data is None else data)
@@ -441,6 +453,8 @@ class H11Handshake:
             # A server that refused ignores what the client still sends.
 
     def _client_event(self, event: object) -> None:
+        import h11
+
         if isinstance(event, h11.Response):
             self._state = ConnectionState.REJECTING
             self._events.append(

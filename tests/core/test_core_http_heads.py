@@ -6,6 +6,9 @@ keep, and the hand-over to h11 for refusals.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import h11
 import pytest
 from core_helpers import frame
@@ -296,3 +299,32 @@ def test_our_request_and_response_round_trip_through_h11() -> None:
     assert next(client.events()) == AcceptConnection(
         subprotocol="b", extra_headers=list(answer.headers)
     )
+
+
+def test_an_accepted_handshake_never_imports_h11_or_dataclasses() -> None:
+    """h11 is for refusals only, and import time matters to short-lived processes."""
+    code = """
+import sys
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request
+client, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
+server.receive_data(client.send(Request(host="h", target="/")))
+list(server.events())
+client.receive_data(server.send(AcceptConnection()))
+assert type(next(client.events())).__name__ == "AcceptConnection"
+print(sorted(m for m in ("h11", "dataclasses") if m in sys.modules))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_events_are_still_frozen_like_dataclasses() -> None:
+    import dataclasses
+
+    event = TextMessage("x")
+    with pytest.raises(dataclasses.FrozenInstanceError, match="assign"):
+        event.data = "y"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="delete"):
+        del event.data  # type: ignore[misc]
