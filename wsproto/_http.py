@@ -37,7 +37,8 @@ _FIELD_LINE = re.compile(rb"(%s):[ \t]*(%s)[ \t]*" % (_TOKEN, _VALUE))
 _REQUEST_TARGET = re.compile(rb"[\x21-\x7e]+")
 _REQUEST_LINE = re.compile(rb"(%s) ([\x21-\x7e]+) HTTP/([0-9]\.[0-9])" % _TOKEN)
 # The reason phrase may be missing altogether: some servers omit it.
-_STATUS_LINE = re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: [ \t\x21-\x7e\x80-\xff]*)?")
+# Status codes are 100-599 (RFC 9110 section 15).
+_STATUS_LINE = re.compile(rb"HTTP/([0-9]\.[0-9]) ([1-5][0-9]{2})(?: [ \t\x21-\x7e\x80-\xff]*)?")
 # The blank line that ends a head; a bare LF is accepted as a line end (section 2.2).
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 
@@ -51,7 +52,7 @@ class HeadError(ValueError):
 
 
 def find_head_end(buffer: Union[bytes, bytearray], start: int = 0) -> Tuple[int, int]:
-    """Return (end of the head's last line, start of what follows), or (-1, -1).
+    """Return (end of the head's last line, after its LF; start of what follows), or (-1, -1).
 
     ``start`` lets a caller resume the search where the previous one ended.
     Raises :class:`HeadError` (431) if no head ends within :data:`MAX_HEAD_SIZE`.
@@ -63,12 +64,14 @@ def find_head_end(buffer: Union[bytes, bytearray], start: int = 0) -> Tuple[int,
         return -1, -1
     if match.end() > MAX_HEAD_SIZE:
         raise HeadError(f"the message head exceeds {MAX_HEAD_SIZE} bytes", 431)
-    return match.start(), match.end()
+    # The head keeps its last line's own line end, so that a stray CR before it stays visible.
+    return buffer.index(b"\n", match.start()) + 1, match.end()
 
 
 def _split(head: bytes) -> Tuple[bytes, HeaderList]:
-    """Split a head (without its blank line) into its start line and header fields."""
+    """Split a head (up to its blank line) into its start line and header fields."""
     lines = head.split(b"\n")
+    del lines[-1]  # after the last line's LF
     if head.find(b"\r") >= 0:
         lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
     headers: HeaderList = []
