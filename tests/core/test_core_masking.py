@@ -37,6 +37,18 @@ def test_c_mask_matches_python(data: bytes, key: bytes) -> None:
 
 
 @needs_c
+def test_c_mask_every_length_and_alignment() -> None:
+    """Each length across the 32-, 8- and 1-byte loops, from misaligned views too."""
+    source = bytes(range(256)) * 2
+    key = b"\x01\x80\xfe\x37"
+    for offset in range(16):
+        view = memoryview(source)[offset:]
+        for length in range(200):
+            expected = _masking.python_mask(bytes(view[:length]), key)
+            assert _masking.mask(view[:length], key) == expected, (offset, length)
+
+
+@needs_c
 def test_c_mask_rejects_bad_key() -> None:
     with pytest.raises(ValueError):
         _masking.mask(b"abc", b"12")
