@@ -329,3 +329,30 @@ def test_events_are_still_frozen_like_dataclasses() -> None:
         event.data = "y"  # type: ignore[misc]
     with pytest.raises(AttributeError, match="delete"):
         del event.data  # type: ignore[misc]
+
+
+def test_after_a_refusal_bytes_past_eof_are_the_callers_mistake() -> None:
+    client, _ = _client()
+    client.receive_data(head([b"HTTP/1.1 503 Busy", b"Connection: close"]) + b"later")
+    client.receive_data(None)
+    client.receive_data(None)  # a second EOF is harmless
+    with pytest.raises(LocalProtocolError, match="after the end of the stream"):
+        client.receive_data(b"more")
+
+
+def test_a_malformed_refusal_body_is_a_remote_error() -> None:
+    client, _ = _client()
+    with pytest.raises(RemoteProtocolError, match="malformed HTTP"):
+        client.receive_data(
+            head([b"HTTP/1.1 403 No", b"Transfer-Encoding: chunked"]) + b"zz\r\nnot hex\r\n"
+        )
+
+
+def test_a_server_that_refused_ignores_what_the_client_still_sends() -> None:
+    server = server_with(head(REQUEST_LINES))
+    list(server.events())
+    reply = server.send(RejectConnection(status_code=403))
+    assert reply.startswith(b"HTTP/1.1 403 ")
+    server.receive_data(frame(1, b"ignored"))
+    assert list(server.events()) == []
+    assert server.state is ConnectionState.CLOSED
