@@ -1,0 +1,83 @@
+"""The optional C accelerator, installed for real: built with a compiler, skipped without one.
+
+Each test builds a wheel of a copy of the repository with pip (the compiler chosen through
+``CC``), installs it into a temporary venv and runs a masked exchange there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+pytestmark = pytest.mark.installs
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 900
+PROBE = """
+import json, os
+from wsproto import ConnectionType, WSConnection, _masking
+from wsproto.events import AcceptConnection, BytesMessage, Request
+client, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
+server.receive_data(client.send(Request(host="h", target="/")))
+list(server.events())
+client.receive_data(server.send(AcceptConnection()))
+list(client.events())
+payload = os.urandom(70_000)
+server.receive_data(client.send(BytesMessage(payload)))
+received = b"".join(e.data for e in server.events())
+print(json.dumps({"accelerated": _masking.ACCELERATED, "intact": received == payload}))
+"""
+
+
+def _run(cmd: list, env: Dict[str, str], cwd: Path) -> str:  # type: ignore[type-arg]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=TIMEOUT, check=False, env=env, cwd=cwd
+    )
+    assert proc.returncode == 0, f"{cmd}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
+    if os.environ.get("WSPROTO_SKIP_INSTALL_TESTS"):
+        pytest.skip("WSPROTO_SKIP_INSTALL_TESTS is set: real-install tests are skipped")
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(
+        ROOT / "wsproto", src / "wsproto", ignore=shutil.ignore_patterns("__pycache__", "*.so")
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WSPROTO_", "PYTHON"))}
+    env["CC"] = compiler
+    wheels = tmp_path / "wheels"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    _run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(src)], env, tmp_path)
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], env, tmp_path)
+    python = str(venv / "bin" / "python")
+    (wheel,) = wheels.glob("wsproto-*.whl")
+    _run([python, "-m", "pip", "--disable-pip-version-check", "--quiet", "install", str(wheel)],
+         env, tmp_path)  # fmt: skip
+    out = _run([python, "-c", PROBE], env, tmp_path)
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython" or shutil.which("cc") is None,
+    reason="needs CPython and a C compiler",
+)
+def test_with_a_compiler_the_accelerator_is_built_and_used(tmp_path: Path) -> None:
+    result = _install_and_probe(tmp_path, shutil.which("cc") or "cc")
+    assert result == {"accelerated": True, "intact": True}
+
+
+def test_without_a_compiler_the_install_still_works_in_pure_python(tmp_path: Path) -> None:
+    result = _install_and_probe(tmp_path, "/bin/false")  # every compile fails
+    assert result == {"accelerated": False, "intact": True}
