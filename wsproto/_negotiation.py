@@ -91,7 +91,7 @@ def parse_offers(requested: Iterable[Union[str, ExtensionOffer]]) -> List[Extens
             offers.append(item)
             continue
         try:
-            elements = split_elements([item]) if "," in item or '"' in item else [item.strip()]
+            elements = split_elements([item])
         except HeaderSyntaxError:
             continue
         for element in elements:

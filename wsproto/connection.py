@@ -177,12 +177,11 @@ class Connection:
         )
 
     def _wrong_state(self, event: Event) -> LocalProtocolError:
+        # Only LOCAL_CLOSING and CLOSED refuse events: a Connection starts OPEN.
         if self._state is _LOCAL_CLOSING:
             why = "a close frame was already sent; wait for the peer's CloseConnection"
-        elif self._state is _CLOSED:
+        else:
             why = "the connection is closed"
-        else:  # pragma: no cover - unreachable: a Connection starts OPEN, never CONNECTING
-            why = "the connection is not open"
         return LocalProtocolError(
             f"cannot send {type(event).__name__} in state {self._state.name}: {why}"
         )

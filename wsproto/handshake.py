@@ -88,6 +88,14 @@ def _has_token(headers: Dict[bytes, List[bytes]], name: bytes, token: bytes) -> 
     return False
 
 
+def _check_upgrade(headers: Dict[bytes, List[bytes]], hint: Callable[[], Event]) -> None:
+    """Both messages of the handshake carry ``Connection: Upgrade`` and ``Upgrade: websocket``."""
+    if not _has_token(headers, b"connection", b"upgrade"):
+        raise RemoteProtocolError("missing header 'Connection: Upgrade'", event_hint=hint())
+    if not _has_token(headers, b"upgrade", b"websocket"):
+        raise RemoteProtocolError("missing header 'Upgrade: websocket'", event_hint=hint())
+
+
 def _header_map(headers: Iterable[tuple[bytes, bytes]]) -> Dict[bytes, List[bytes]]:
     """Group h11's (already lower-cased) header names."""
     result: Dict[bytes, List[bytes]] = {}
@@ -153,8 +161,8 @@ class H11Handshake:
         self._eof = False
         # The Sec-WebSocket-Key: our nonce (client) or the one received (server).
         self._key: Optional[bytes] = None
-        # Client: the request sent, for h11 to read a refusal against.
-        self._sent_head: Optional[Tuple[bytes, Headers]] = None
+        # Client: the request as sent, for h11 to read a refusal against.
+        self._sent_request = b""
         # Only for a refused handshake: h11 reads (client) or writes (server) that response.
         self._h11: Optional[h11.Connection] = None
         # A server may answer a request it refused (RemoteProtocolError) with its event_hint.
@@ -241,7 +249,7 @@ class H11Handshake:
             data = serialize_head(request_line(event.target), headers, checked)
         except HeadError as exc:
             raise LocalProtocolError(f"invalid request: {exc}") from None
-        self._sent_head = (event.target.encode("ascii"), headers + checked)  # type: ignore[operator]
+        self._sent_request = data
         self._initiating_request = Request(
             host=event.host,
             target=event.target,
@@ -395,7 +403,7 @@ class H11Handshake:
             raise
 
     def _read_responses(self) -> None:
-        if self._sent_head is None:
+        if not self._sent_request:
             raise LocalProtocolError("a client receives a response only after sending a Request")
         while True:
             end, after = find_head_end(self._buffer, self._scanned)
@@ -419,8 +427,8 @@ class H11Handshake:
         """The server refused: h11 reads its response and body from here on."""
         import h11
 
-        assert self._sent_head is not None
-        target, headers = self._sent_head
+        end, _ = find_head_end(self._sent_request)
+        _, target, _, headers = parse_request_head(self._sent_request[:end])
         self._h11 = h11.Connection(h11.CLIENT)
         self._h11.send(h11.Request(method=b"GET", target=target, headers=headers))
         data, self._buffer = bytes(self._buffer), bytearray()
@@ -492,14 +500,7 @@ class H11Handshake:
             raise RemoteProtocolError(
                 "a WebSocket upgrade request has no body", event_hint=_bad_request()
             )
-        if not _has_token(headers, b"connection", b"upgrade"):
-            raise RemoteProtocolError(
-                "missing header 'Connection: Upgrade'", event_hint=_bad_request()
-            )
-        if not _has_token(headers, b"upgrade", b"websocket"):
-            raise RemoteProtocolError(
-                "missing header 'Upgrade: websocket'", event_hint=_bad_request()
-            )
+        _check_upgrade(headers, _bad_request)
         versions = headers.get(b"sec-websocket-version", [])
         if versions != [WEBSOCKET_VERSION]:
             raise RemoteProtocolError(
@@ -546,14 +547,7 @@ class H11Handshake:
         assert self._initiating_request is not None and self._key is not None
         request = self._initiating_request
         headers = _header_map(header_list)
-        if not _has_token(headers, b"connection", b"upgrade"):
-            raise RemoteProtocolError(
-                "missing header 'Connection: Upgrade'", event_hint=RejectConnection()
-            )
-        if not _has_token(headers, b"upgrade", b"websocket"):
-            raise RemoteProtocolError(
-                "missing header 'Upgrade: websocket'", event_hint=RejectConnection()
-            )
+        _check_upgrade(headers, RejectConnection)
         accepts = headers.get(b"sec-websocket-accept", [])
         if accepts != [generate_accept_token(self._key)]:
             raise RemoteProtocolError(
