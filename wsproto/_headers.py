@@ -19,6 +19,7 @@ import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Union
 
 __all__ = [
+    "TOKEN_PATTERN",
     "ExtensionOffer",
     "ExtensionParams",
     "HeaderSyntaxError",
@@ -63,11 +64,14 @@ def _decode(value: Union[bytes, str]) -> str:
         raise HeaderSyntaxError("Sec-WebSocket-Extensions contains non-ASCII bytes") from None
 
 
-_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+#: An RFC 9110 token, as a regular expression (also used by the HTTP head parser).
+TOKEN_PATTERN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
-_TOKEN_RE = re.compile(_TOKEN)
-_NAME_RE = re.compile(rf"[ \t]*({_TOKEN})[ \t]*")
-_PARAM_RE = re.compile(rf";[ \t]*({_TOKEN})[ \t]*(?:=[ \t]*(?:({_TOKEN})|({_QUOTED}))[ \t]*)?")
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_NAME_RE = re.compile(rf"[ \t]*({TOKEN_PATTERN})[ \t]*")
+_PARAM_RE = re.compile(
+    rf";[ \t]*({TOKEN_PATTERN})[ \t]*(?:=[ \t]*(?:({TOKEN_PATTERN})|({_QUOTED}))[ \t]*)?"
+)
 # One list element: anything but commas and quotes, or whole quoted strings.
 _ELEMENT_RE = re.compile(r'(?:[^,"]|"(?:[^"\\]|\\.)*")*')
 _UNESCAPE_RE = re.compile(r"\\(.)")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Sequence, Tuple, Union
 
+from ._headers import TOKEN_PATTERN
+
 __all__ = [
     "MAX_HEAD_SIZE",
     "HeadError",
@@ -27,7 +29,7 @@ HeaderList = List[Tuple[bytes, bytes]]
 # The largest head accepted, as h11's default limit (431 above it).
 MAX_HEAD_SIZE = 16 * 1024
 
-_TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_TOKEN = TOKEN_PATTERN.encode("ascii")
 # A field value: visible characters and obs-text, with inner spaces/tabs (RFC 9110 section 5.5).
 _VALUE = rb"(?:[\x21-\x7e\x80-\xff](?:[ \t\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?"
 _FIELD_NAME = re.compile(_TOKEN)
