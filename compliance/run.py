@@ -195,7 +195,8 @@ class Role:
             return 0
         for line in text.splitlines():
             if marker in line:
-                return int(line.split(marker, 1)[1].split()[0])
+                count = line.split(marker, 1)[1].split()[:1]
+                return int(count[0]) if count and count[0].isdigit() else 0
         return 0
 
     def run_server(self) -> None:

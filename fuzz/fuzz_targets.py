@@ -110,8 +110,8 @@ def frames_client(data: bytes) -> None:
 
 def _handshake_events(
     conn: WSConnection, chunks: List[bytes], on_event: Callable[[Event], None]
-) -> bool:
-    """Feed a handshake: events or RemoteProtocolError only. Return False on the error."""
+) -> None:
+    """Feed a handshake: events or RemoteProtocolError only."""
     try:
         for chunk in chunks:
             conn.receive_data(chunk)
@@ -123,8 +123,6 @@ def _handshake_events(
                 on_event(event)
     except RemoteProtocolError as exc:
         assert exc.event_hint is None or isinstance(exc.event_hint, Event)
-        return False
-    return True
 
 
 def handshake_server(data: bytes) -> None:
@@ -185,7 +183,7 @@ def extensions_header(data: bytes) -> None:
         assert lenient == offers
     deflate = _deflate()
     supported = [deflate()] if deflate is not None else []
-    accepted, response = negotiate_server([text], supported)
+    _, response = negotiate_server([text], supported)
     if response is not None:
         assert parse_extension_header([response])  # the response must follow the grammar
     if deflate is not None:
@@ -193,7 +191,6 @@ def extensions_header(data: bytes) -> None:
             negotiate_client([text], [deflate()])
         except RemoteProtocolError:
             pass
-    del accepted
 
 
 # -- permessage-deflate inflater ------------------------------------------------------------------

@@ -18,14 +18,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TARGETS = [
-    "frames_server",
-    "frames_client",
-    "handshake_server",
-    "handshake_client",
-    "extensions_header",
-    "deflate_inflater",
-]
+sys.path.insert(0, str(HERE))
+
+from fuzz_targets import TARGETS as _TARGETS  # noqa: E402
+
+TARGETS = list(_TARGETS)
 
 
 def run_target(name: str, seconds: int, workdir: Path, python: str, save: bool) -> bool:
