@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import pytest
 
@@ -36,12 +36,16 @@ print(json.dumps({"accelerated": _masking.ACCELERATED, "intact": received == pay
 """
 
 
-def _run(cmd: list, env: Dict[str, str], cwd: Path) -> str:  # type: ignore[type-arg]
+def _run(cmd: List[str], env: Dict[str, str], cwd: Path) -> str:
     proc = subprocess.run(
         cmd, capture_output=True, text=True, timeout=TIMEOUT, check=False, env=env, cwd=cwd
     )
     assert proc.returncode == 0, f"{cmd}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc.stdout
+
+
+def _pip(python: str) -> List[str]:
+    return [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
 
 
 def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
@@ -57,14 +61,12 @@ def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WSPROTO_", "PYTHON"))}
     env["CC"] = compiler
     wheels = tmp_path / "wheels"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    _run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(src)], env, tmp_path)
+    _run([*_pip(sys.executable), "wheel", "--no-deps", "-w", str(wheels), str(src)], env, tmp_path)
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], env, tmp_path)
     python = str(venv / "bin" / "python")
     (wheel,) = wheels.glob("wsproto-*.whl")
-    _run([python, "-m", "pip", "--disable-pip-version-check", "--quiet", "install", str(wheel)],
-         env, tmp_path)  # fmt: skip
+    _run([*_pip(python), "install", str(wheel)], env, tmp_path)
     out = _run([python, "-c", PROBE], env, tmp_path)
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 

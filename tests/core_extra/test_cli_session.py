@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
-from typing import List, Tuple
+from contextlib import contextmanager
+from typing import Iterator, List, NamedTuple
 
-from wsproto import ConnectionType, WSConnection
+from wsproto import WSConnection
+from wsproto._cli.client import _Session
+from wsproto._cli.handshake_io import ClientHandshake
 from wsproto.connection import ConnectionState
 from wsproto.events import (
     AcceptConnection,
@@ -14,19 +17,29 @@ from wsproto.events import (
     Event,
     Ping,
     Pong,
-    Request,
     TextMessage,
 )
 
+from ._helpers import open_pair
 
-def _open() -> Tuple[WSConnection, WSConnection]:
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
-    return client, server
+
+class _Setup(NamedTuple):
+    client: WSConnection
+    server: WSConnection
+    session: _Session
+    theirs: socket.socket  # the server's end of the session's socket
+    lines: List[str]  # what the session printed
+
+
+@contextmanager
+def _session() -> Iterator[_Setup]:
+    """A client session on one end of a socket pair, with an open in-memory server."""
+    client, server = open_pair()
+    ours, theirs = socket.socketpair()
+    lines: List[str] = []
+    with ours, theirs:
+        handshake = ClientHandshake(client, b"", b"", AcceptConnection())
+        yield _Setup(client, server, _Session(ours, handshake, lines.append, None), theirs, lines)
 
 
 def _drain(sock: socket.socket, server: WSConnection) -> List[Event]:
@@ -44,16 +57,7 @@ def _drain(sock: socket.socket, server: WSConnection) -> List[Event]:
 
 
 def test_client_session_commands_and_events() -> None:
-    from wsproto._cli.client import _Session
-    from wsproto._cli.handshake_io import ClientHandshake
-
-    client, server = _open()
-    ours, theirs = socket.socketpair()
-    lines: List[str] = []
-    with ours, theirs:
-        session = _Session(
-            ours, ClientHandshake(client, b"", b"", AcceptConnection()), lines.append, None
-        )
+    with _session() as (client, server, session, theirs, lines):
         session.command("hello")
         session.command("/ping")
         session.command("/ping abc")
@@ -84,19 +88,11 @@ def test_client_session_commands_and_events() -> None:
 
 
 def test_client_session_answers_a_server_close() -> None:
-    from wsproto._cli.client import _Session
-    from wsproto._cli.handshake_io import ClientHandshake
-
-    client, server = _open()
-    ours, theirs = socket.socketpair()
-    lines: List[str] = []
-    with ours, theirs:
-        session = _Session(
-            ours, ClientHandshake(client, b"", b"", AcceptConnection()), lines.append, None
-        )
+    with _session() as (client, server, session, theirs, _lines):
         client.receive_data(server.send(CloseConnection(code=1001)))
         for event in client.events():
             session.handle(event)
         assert client.state is ConnectionState.CLOSED
         assert _drain(theirs, server) == [CloseConnection(code=1001, reason="")]
         session.close()  # nothing more to send
+        assert _drain(theirs, server) == []

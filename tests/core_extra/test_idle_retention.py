@@ -9,24 +9,14 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
-from typing import Tuple
 
 import pytest
 
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, Message, Request
+from wsproto.events import Message
+
+from ._helpers import open_pair
 
 MiB = 1 << 20
-
-
-def open_pair() -> Tuple[WSConnection, WSConnection]:
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
-    return client, server
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,16 @@ import pickle
 import socket
 import threading
 from dataclasses import FrozenInstanceError
-from typing import Any, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import pytest
 
 from wsproto import ConnectionType, WSConnection
+from wsproto._cli.errors import CliError, describe_os_error, host_port
+from wsproto._cli.handshake_io import connect, open_websocket
+from wsproto._cli.urls import parse_ws_url
+from wsproto._headers import ExtensionOffer, HeaderSyntaxError, parse_element
+from wsproto._negotiation import parse_offers
 from wsproto.connection import ConnectionState
 from wsproto.events import (
     AcceptConnection,
@@ -19,8 +24,6 @@ from wsproto.events import (
     CloseConnection,
     Message,
     Ping,
-    RejectConnection,
-    Request,
     TextMessage,
 )
 from wsproto.extensions import SUPPORTED_EXTENSIONS, Extension
@@ -30,6 +33,8 @@ from wsproto.handshake import (
     client_extensions_handshake,
     server_extensions_handshake,
 )
+
+from ._helpers import ParameterlessExtension, complete_handshake, open_pair
 
 # -- events ---------------------------------------------------------------------------------------
 
@@ -49,7 +54,7 @@ def test_events_are_frozen_hashable_and_picklable() -> None:
 def test_typing_module_alias() -> None:
     from wsproto.typing import Headers
 
-    assert Headers is not None
+    assert Headers == List[Tuple[bytes, bytes]]
 
 
 # -- upstream helper functions and the handshake object -------------------------------------------
@@ -86,10 +91,7 @@ def test_upstream_extension_handshake_helpers() -> None:
 def test_handshake_object_forwards_to_the_connection() -> None:
     client = H11Handshake(ConnectionType.CLIENT)
     server = H11Handshake(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
+    complete_handshake(client, server)
     assert client.connection is not None and server.connection is not None
     server.receive_data(client.connection.send(Message(data="via handshake")))
     assert [e.data for e in server.connection.events()] == ["via handshake"]  # type: ignore[attr-defined]
@@ -99,7 +101,7 @@ def test_extension_defaults_and_repr() -> None:
     class Quiet(Extension):
         name = "x-quiet"
 
-        def offer_params(self) -> Optional[dict]:  # type: ignore[override]
+        def offer_params(self) -> Optional[Dict[str, Optional[str]]]:
             return None
 
     q = Quiet()
@@ -115,7 +117,7 @@ def test_extension_defaults_and_repr() -> None:
 # -- a budgeted extension: the pipeline's drain path ----------------------------------------------
 
 
-class Trickle(Extension):
+class Trickle(ParameterlessExtension):
     """Holds inbound data back and releases at most 3 bytes per call; adds a tail per frame."""
 
     name = "x-trickle"
@@ -127,15 +129,6 @@ class Trickle(Extension):
     def fresh(self) -> Trickle:
         return Trickle(self.tail)
 
-    def offer_params(self) -> Any:
-        return {}
-
-    def accept_params(self, params: Any) -> Any:
-        return {}
-
-    def finalize_params(self, params: Any) -> None:
-        pass
-
     def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Union[bytes, CloseReason]:
         self.held += data
         out, self.held = self.held[:3], self.held[3:]
@@ -146,22 +139,13 @@ class Trickle(Extension):
         return self.tail or None
 
 
-class Upper(Extension):
+class Upper(ParameterlessExtension):
     """Upper-cases inbound data (runs after Trickle on the inbound side)."""
 
     name = "x-upper"
 
     def fresh(self) -> Upper:
         return Upper()
-
-    def offer_params(self) -> Any:
-        return {}
-
-    def accept_params(self, params: Any) -> Any:
-        return {}
-
-    def finalize_params(self, params: Any) -> None:
-        pass
 
     def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Union[bytes, CloseReason]:
         return data.upper()
@@ -172,12 +156,7 @@ def test_budgeted_extension_output_is_drained_through_later_extensions(tail: byt
     def make() -> List[Extension]:
         return [Upper(), Trickle(tail)]  # response order: inbound runs Trickle, then Upper
 
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/", extensions=make())))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection(extensions=make())))
-    list(client.events())
+    client, server = open_pair(make)
     assert server.connection is not None and len(server.connection.extensions) == 2
     wire = client.send(Message(data=b"abcdefgh", message_finished=False))
     wire += client.send(Ping(b"p"))
@@ -196,8 +175,6 @@ def test_budgeted_extension_output_is_drained_through_later_extensions(tail: byt
 
 
 def test_cli_error_descriptions() -> None:
-    from wsproto._cli.errors import describe_os_error, host_port
-
     assert "refused" in describe_os_error(ConnectionRefusedError())
     assert "in use" in describe_os_error(OSError(errno.EADDRINUSE, "x"))
     assert "not available" in describe_os_error(OSError(errno.EADDRNOTAVAIL, "x"))
@@ -215,18 +192,18 @@ def _serve_once(reply: Any) -> socket.socket:
     listener.settimeout(10)
 
     def run() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            conn.settimeout(10)
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
-            for piece in reply(request):
-                conn.sendall(piece)
-        listener.close()
+        with listener:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(10)
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                for piece in reply(request):
+                    conn.sendall(piece)
 
     threading.Thread(target=run, daemon=True).start()
     return listener
@@ -253,10 +230,6 @@ def _accepting(request: bytes) -> List[bytes]:
     ids=["accept", "reject", "invalid", "truncated", "closed", "too-large"],
 )
 def test_cli_open_websocket(reply: Any, error: Optional[str]) -> None:
-    from wsproto._cli.errors import CliError
-    from wsproto._cli.handshake_io import connect, open_websocket
-    from wsproto._cli.urls import parse_ws_url
-
     listener = _serve_once(reply)
     url = parse_ws_url(f"ws://127.0.0.1:{listener.getsockname()[1]}/path")
     sock = connect(url, timeout=10)
@@ -273,10 +246,6 @@ def test_cli_open_websocket(reply: Any, error: Optional[str]) -> None:
 
 
 def test_cli_connect_refused_and_timeout() -> None:
-    from wsproto._cli.errors import CliError
-    from wsproto._cli.handshake_io import connect, open_websocket
-    from wsproto._cli.urls import parse_ws_url
-
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
@@ -295,18 +264,12 @@ def test_cli_connect_refused_and_timeout() -> None:
 
 
 def test_close_reason_enum_round_trip() -> None:
-    _ = RejectConnection(status_code=400)
     assert CloseConnection(code=CloseReason.NORMAL_CLOSURE).code == 1000
 
 
 def test_bytearray_buffer_compacted_after_partial_read() -> None:
     """Events read partially between large receives: the grown buffer drops what was parsed."""
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
+    client, server = open_pair()
     frames = [client.send(Message(data=bytes([i]) * 70_000)) for i in range(3)]
     server.receive_data(frames[0])
     server.receive_data(frames[1])  # leftover > 64 KiB: a bytearray
@@ -321,23 +284,13 @@ def test_str_subclass_message_is_text() -> None:
     class Text(str):
         pass
 
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
+    client, server = open_pair()
     client.receive_data(server.send(Message(data=Text("sub"))))
     assert [(type(e), e.data) for e in client.events()] == [(TextMessage, "sub")]  # type: ignore[attr-defined]
 
 
 def test_protocol_failure_found_after_end_of_stream() -> None:
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
+    _client, server = open_pair()
     server.receive_data(b"\x8f\x80\x00\x00\x00\x00")  # reserved opcode, not read yet
     server.receive_data(None)
     assert [e.code for e in server.events()] == [1002]  # type: ignore[attr-defined]
@@ -349,12 +302,7 @@ def test_receive_data_accepts_reused_bytes_like_buffers(kind: str) -> None:
     """Regression: a memoryview raised TypeError, and a bytearray the application reuses for
     its next read (recv_into) was kept by the decoder and then grown in place (BufferError, or
     corrupted data). Upstream 1.x accepted any bytes-like object."""
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
+    client, server = open_pair()
     wire = client.send(Message(data=b"hello world")) + client.send(Message(data="x" * 300))
     buf = bytearray()
     got: List[Any] = []
@@ -381,24 +329,15 @@ def test_trickle_second_in_the_inbound_order() -> None:
     def make() -> List[Extension]:
         return [Trickle(), Upper()]  # inbound: Upper, then Trickle (which holds data back)
 
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="h", target="/", extensions=make())))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection(extensions=make())))
-    list(client.events())
+    client, server = open_pair(make)
     server.receive_data(client.send(Message(data=b"abcdefg")))
     events = list(server.events())
     assert b"".join(e.data for e in events if isinstance(e, BytesMessage)) == b"ABCDEFG"
 
 
 def test_header_offer_objects_and_malformed_parameters() -> None:
-    from wsproto._headers import ExtensionOffer, HeaderSyntaxError, parse_element
-
     offer = ExtensionOffer("x", {"a": "1", "b": None})
     assert str(offer) == "x; a=1; b"
-    from wsproto._negotiation import parse_offers
-
     assert parse_offers([offer, "y"]) == [offer, ExtensionOffer("y", {})]
     for bad in ("x; ;", "x;=1", "x; a=", "x; a b"):
         with pytest.raises(HeaderSyntaxError):
@@ -407,12 +346,7 @@ def test_header_offer_objects_and_malformed_parameters() -> None:
 
 @pytest.mark.parametrize("limit_kind", ["max_frame_size", "max_message_size"])
 def test_frame_and_message_limits_without_extensions(limit_kind: str) -> None:
-    client = WSConnection(ConnectionType.CLIENT)
-    server = WSConnection(ConnectionType.SERVER, **{limit_kind: 10})
-    server.receive_data(client.send(Request(host="h", target="/")))
-    list(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    list(client.events())
+    client, server = open_pair(**{limit_kind: 10})
     server.receive_data(client.send(Message(data=b"0123456789")))  # exactly the limit: fine
     server.receive_data(client.send(Message(data=b"x" * 11)))
     events = list(server.events())
