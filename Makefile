@@ -1,5 +1,5 @@
 # The project's commands. `make demo` and `make test` are the README's two set-up commands.
-.PHONY: demo test lint compliance bench bench-quick docs deflate interop fuzz coverage
+.PHONY: demo test lint compliance compat bench bench-quick docs deflate interop fuzz coverage
 
 demo:  ## run the loopback demo: a client and a server exchanging messages
 	bash .ci/demo.sh
@@ -12,6 +12,9 @@ lint:  ## ruff and mypy --strict
 
 compliance:  ## Autobahn|Testsuite, all cases, both roles in parallel (~18 min)
 	bash compliance/ci.sh
+
+compat:  ## five consumers' own test suites on upstream wsproto 1.3.2 and on this project (~4 min)
+	python3 compat/run.py
 
 bench:  ## benchmarks against upstream wsproto and websockets (not part of the test suite)
 	python3 benchmarks/run.py

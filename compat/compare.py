@@ -89,8 +89,10 @@ def _missing(test_id: str, outcomes: dict[str, Outcome]) -> Outcome:
 def compare(upstream: dict[str, Outcome], project: dict[str, Outcome]) -> Comparison:
     """A regression is a test that passed with upstream and did anything else with the project
     (failed, errored, skipped, or never finished)."""
-    ids = sorted(i for i in set(upstream) | set(project)
-                 if not _collection_error(upstream.get(i)) and not _collection_error(project.get(i)))
+    ids = sorted(
+        i for i in set(upstream) | set(project)
+        if not _collection_error(upstream.get(i)) and not _collection_error(project.get(i))
+    )
     result = Comparison(
         tests=len(ids),
         upstream_passed=sum(1 for o in upstream.values() if o.outcome == "passed"),

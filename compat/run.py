@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,7 +169,7 @@ class Harness:
                "-w", str(wheels), *[str(source / d) for d in PROJECT_DISTS]]
         status, _ = run_logged(cmd, build / "build.log", 600)
         if status != 0:
-            raise HarnessError(f"building the project's wheels failed:\n{tail(build / 'build.log')}")
+            raise HarnessError(f"building the wheels failed:\n{tail(build / 'build.log')}")
         found = sorted(wheels.glob("*.whl"))
         if len(found) != len(PROJECT_DISTS):
             raise HarnessError(f"expected {len(PROJECT_DISTS)} wheels, got {found}")
