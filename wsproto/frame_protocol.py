@@ -86,6 +86,10 @@ LOCAL_ONLY_CLOSE_REASONS = frozenset({1005, 1006, 1015})
 _WIRE_PROTOCOL_CODES = frozenset(int(c) for c in CloseReason) - LOCAL_ONLY_CLOSE_REASONS
 
 
+#: Known codes to their members: received codes are reported as members, as in 1.x.
+_CLOSE_REASONS = {int(reason): reason for reason in CloseReason}
+
+
 def is_valid_close_code(code: int) -> bool:
     """True if ``code`` may be sent in a close frame (RFC 6455 section 7.4)."""
     if 3000 <= code <= 4999:  # registered (3000-3999) and private (4000-4999) codes
@@ -117,7 +121,7 @@ class ParseFailed(Exception):
 
     def __init__(self, msg: str, code: int = CloseReason.PROTOCOL_ERROR) -> None:
         super().__init__(msg)
-        self.code = code
+        self.code = _CLOSE_REASONS.get(code, code)
 
 
 #: The decoder's output: (message or control opcode, payload, frame_finished, message_finished).
@@ -467,8 +471,8 @@ class FrameEncoder:
 
 def close_payload(code: int, reason: Optional[str]) -> bytes:
     """Build a close payload; the reason is cut to fit 125 bytes on a character boundary."""
-    if code == CloseReason.NO_STATUS_RCVD:
-        return b""  # 1005 means "no status": the frame carries no payload
+    if code in LOCAL_ONLY_CLOSE_REASONS:
+        return b""  # 1005, 1006 and 1015 are never sent: a close frame without a status code
     data = (reason or "").encode("utf-8")
     if len(data) > 123:
         data = data[:123].decode("utf-8", "ignore").encode("utf-8")
@@ -490,7 +494,7 @@ def parse_close_payload(payload: bytes) -> Tuple[int, str]:
         raise ParseFailed(
             "close reason is not valid UTF-8", CloseReason.INVALID_FRAME_PAYLOAD_DATA
         ) from None
-    return code, reason
+    return _CLOSE_REASONS.get(code, code), reason
 
 
 def _opcode_members() -> Tuple[Opcode, ...]:
