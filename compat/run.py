@@ -35,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from compare import Comparison, Outcome, compare, load, rst_table, text_table  # noqa: E402
+from compare import COLLECTION, Comparison, Outcome, compare, load, rst_table, text_table  # noqa: E402
 from consumers import UPSTREAM, Consumer, by_name  # noqa: E402
 
 REPO = HERE.parent
@@ -343,6 +343,21 @@ def check_consumer(h: Harness, consumer: Consumer, sdist: Path, wheels: list[Pat
     return summarise(consumer, sides, comparison, flaky)
 
 
+def print_regressions(entry: dict[str, object]) -> None:
+    """One line per regression; the tests of a module that no longer imports as one line."""
+    unimported: dict[tuple[str, str], int] = {}
+    for item in entry["regression_list"]:  # type: ignore[attr-defined]
+        if item["outcome"] == "missing" and item["reason"].startswith(COLLECTION):
+            key = (item["id"].split("::", 1)[0], item["reason"])
+            unimported[key] = unimported.get(key, 0) + 1
+            continue
+        print(f"REGRESSION {entry['consumer']}: {item['id']}: {item['outcome']} "
+              f"({item['reason']})")
+    for (module, reason), count in unimported.items():
+        print(f"REGRESSION {entry['consumer']}: {module}: {count} tests never ran, the module "
+              f"does not import ({reason[len(COLLECTION):]})")
+
+
 def git_describe(path: Path) -> str:
     out = subprocess.run(["git", "-C", str(path), "describe", "--always", "--dirty"],
                          capture_output=True, text=True, check=False)
@@ -424,16 +439,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text_table(reports))
     for entry in reports:
-        for item in entry["regression_list"]:  # type: ignore[attr-defined]
-            print(f"REGRESSION {entry['consumer']}: {item['id']}: {item['outcome']} "
-                  f"({item['reason']})")
+        print_regressions(entry)
         for test_id in entry["flaky"]:  # type: ignore[attr-defined]
             print(f"flaky (failed once, passed on re-run) {entry['consumer']}: {test_id}")
         for test_id, reason in entry["upstream_failures"].items():  # type: ignore[attr-defined]
             print(f"fails with upstream too {entry['consumer']}: {test_id} ({reason})")
-        for side, errors in entry["collection_errors"].items():  # type: ignore[attr-defined]
-            for module, reason in errors.items():
-                print(f"module not collected ({side}) {entry['consumer']}: {module} ({reason})")
+        upstream_errors = entry["collection_errors"].get("upstream", {})  # type: ignore[attr-defined]
+        for module, reason in upstream_errors.items():
+            print(f"module not collected with upstream {entry['consumer']}: {module} ({reason})")
         if entry["venv_difference"]:
             print(f"WARNING {entry['consumer']}: venvs differ beyond wsproto: "
                   f"{entry['venv_difference']}")
