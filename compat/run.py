@@ -388,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.monotonic()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     try:
         consumers = by_name(args.only)
     except ValueError as error:
@@ -426,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wall = time.monotonic() - started
     report = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": date,  # when the run started
         "python": version,
         "upstream": UPSTREAM,
         "project": str(project),
