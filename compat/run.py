@@ -330,9 +330,12 @@ def check_consumer(h: Harness, consumer: Consumer, sdist: Path, wheels: list[Pat
     sides = {side: future.result() for side, future in futures.items()}
     upstream, project = sides["upstream"]["outcomes"], sides["project"]["outcomes"]
     assert isinstance(upstream, dict) and isinstance(project, dict)
+    upstream_log = h.cache / "logs" / f"{consumer.name}-upstream.log"
     if not upstream:
-        raise HarnessError(f"{consumer.name}: no test ran against upstream; see "
-                           f"{h.cache / 'logs' / (consumer.name + '-upstream.log')}")
+        raise HarnessError(f"{consumer.name}: no test ran against upstream; see {upstream_log}")
+    if sides["upstream"]["timed_out"]:
+        raise HarnessError(f"{consumer.name}: the suite did not finish against upstream within "
+                           f"--suite-timeout; see {upstream_log}")
     comparison = compare(upstream, project)
     flaky: list[str] = []
     candidates = [r.test_id for r in comparison.regressions]
