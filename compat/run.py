@@ -362,9 +362,20 @@ def print_regressions(entry: dict[str, object]) -> None:
 
 
 def git_describe(path: Path) -> str:
-    out = subprocess.run(["git", "-C", str(path), "describe", "--always", "--dirty"],
-                         capture_output=True, text=True, check=False)
-    return out.stdout.strip() or "unknown"
+    """The tree's commit, with "-dirty" for uncommitted changes to tracked files.
+
+    Read-only: GIT_OPTIONAL_LOCKS=0 keeps git status from refreshing (writing) the index
+    of a tree someone else is working in.
+    """
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True,
+                             check=False, env=env)
+        return out.stdout.strip() if out.returncode == 0 else ""
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "unknown"
+    return commit + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def inc_file(report: dict[str, object]) -> str:
