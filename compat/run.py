@@ -9,9 +9,10 @@ For each consumer: download its pinned sdist (sha256 checked), extract its tests
 venvs that differ only in wsproto (``wsproto==1.3.2`` from the index, or this project's core
 and wsproto-deflate wheels installed in one pip call), run the suite in both with a per-test
 and a per-suite timeout, and compare per test id. A test that passes with upstream and does
-anything else with the project is a regression; it is re-run once against the project to
-tell a flaky test from a real one. Exit status: 0 no regression, 1 regressions, 2 the harness
-itself could not run a suite. Everything downloaded or built is cached under compat/.cache.
+anything else with the project is a regression. A test that passes on one side only is re-run
+once on the other side, to tell a flaky test (counted as passed) from a real difference.
+Exit status: 0 no regression, 1 regressions, 2 the harness itself could not run a suite.
+Everything downloaded or built is cached under compat/.cache.
 """
 
 from __future__ import annotations
@@ -238,6 +239,7 @@ class Harness:
 
     def pytest(self, consumer: Consumer, side: str, venv: Path, tree: Path,
                targets: tuple[str, ...], results: Path) -> tuple[int | None, float]:
+        results.parent.mkdir(parents=True, exist_ok=True)
         results.unlink(missing_ok=True)
         env = {k: v for k, v in os.environ.items()
                if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTEST_ADDOPTS")}
@@ -246,8 +248,10 @@ class Harness:
         cmd = [str(venv / "bin" / "python"), "-m", "pytest", "-p", "compat_pytest",
                "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(tree),
                "--continue-on-collection-errors", "-q", "-rfE",
-               f"--timeout={self.test_timeout}", *consumer.options, *targets]
+               *([f"--timeout={self.test_timeout}"] if self.test_timeout else []),
+               *consumer.options, *targets]
         log_path = self.cache / "logs" / f"{consumer.name}-{side}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.unlink(missing_ok=True)
         return run_logged(cmd, log_path, self.suite_timeout, cwd=tree, env=env)
 
@@ -261,7 +265,6 @@ def run_side(h: Harness, consumer: Consumer, side: str, sdist: Path,
     venv = h.venv(consumer, side, sdist, wheels)
     tree = h.tree(consumer, side, sdist)
     results = h.cache / "results" / f"{consumer.name}-{side}.jsonl"
-    results.parent.mkdir(parents=True, exist_ok=True)
     status, seconds = h.pytest(consumer, side, venv, tree, consumer.paths, results)
     outcomes = load(results)
     passed = sum(1 for o in outcomes.values() if o.outcome == "passed")
@@ -272,14 +275,34 @@ def run_side(h: Harness, consumer: Consumer, side: str, sdist: Path,
             "timed_out": status is None, "freeze": h.freeze(venv)}
 
 
-def recheck(h: Harness, consumer: Consumer, side: dict[str, object],
+def recheck(h: Harness, consumer: Consumer, name: str, side: dict[str, object],
             ids: list[str]) -> dict[str, Outcome]:
-    """Re-run the given test ids once against the project; their new outcomes."""
-    results = h.cache / "results" / f"{consumer.name}-project-recheck.jsonl"
+    """Re-run the given test ids once on one side; their new outcomes."""
+    results = h.cache / "results" / f"{consumer.name}-{name}-recheck.jsonl"
     venv, tree = side["venv"], side["tree"]
     assert isinstance(venv, Path) and isinstance(tree, Path)
-    h.pytest(consumer, "project-recheck", venv, tree, tuple(ids), results)
+    h.pytest(consumer, f"{name}-recheck", venv, tree, tuple(ids), results)
     return load(results)
+
+
+def settle(h: Harness, consumer: Consumer, sides: dict[str, dict[str, object]],
+           outcomes: dict[str, dict[str, Outcome]]) -> tuple[Comparison, dict[str, list[str]]]:
+    """Compare, after re-running once each test that passed on one side only, on the side
+    where it did not pass. A test that passes on its re-run counts as passed there (flaky:
+    timing-based tests can fail on a loaded machine); the flaky ids are returned per side."""
+    first = compare(outcomes["upstream"], outcomes["project"])
+    suspects = {"project": [r.test_id for r in first.regressions],
+                "upstream": list(first.improvements)}
+    flaky: dict[str, list[str]] = {"upstream": [], "project": []}
+    for name, ids in suspects.items():
+        if not 0 < len(ids) <= RECHECK_LIMIT:
+            continue
+        again = recheck(h, consumer, name, sides[name], ids)
+        for test_id in ids:
+            if again.get(test_id, Outcome("missing")).outcome == "passed":
+                flaky[name].append(test_id)
+                outcomes[name][test_id] = Outcome("passed")
+    return compare(outcomes["upstream"], outcomes["project"]), flaky
 
 
 def venv_difference(upstream: list[str], project: list[str]) -> list[str]:
@@ -296,7 +319,7 @@ def shorten(reason: str) -> str:
 
 
 def summarise(consumer: Consumer, sides: dict[str, dict[str, object]], comparison: Comparison,
-              flaky: list[str]) -> dict[str, object]:
+              flaky: dict[str, list[str]]) -> dict[str, object]:
     return {
         "consumer": consumer.name,
         "version": consumer.version,
@@ -336,13 +359,8 @@ def check_consumer(h: Harness, consumer: Consumer, sdist: Path, wheels: list[Pat
     if sides["upstream"]["timed_out"]:
         raise HarnessError(f"{consumer.name}: the suite did not finish against upstream within "
                            f"--suite-timeout; see {upstream_log}")
-    comparison = compare(upstream, project)
-    flaky: list[str] = []
-    candidates = [r.test_id for r in comparison.regressions]
-    if 0 < len(candidates) <= RECHECK_LIMIT:
-        again = recheck(h, consumer, sides["project"], candidates)
-        flaky = [i for i in candidates if again.get(i, Outcome("missing")).outcome == "passed"]
-        comparison.regressions = [r for r in comparison.regressions if r.test_id not in flaky]
+    comparison, flaky = settle(h, consumer, sides, {"upstream": dict(upstream),
+                                                     "project": dict(project)})
     return summarise(consumer, sides, comparison, flaky)
 
 
@@ -395,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=None, help="interpreter for the venvs (default 3.11)")
     parser.add_argument("--jobs", type=int, default=2, help="suites run at once (default 2)")
     parser.add_argument("--cache", type=Path, default=HERE / ".cache")
-    parser.add_argument("--test-timeout", type=int, default=30, help="seconds per test")
+    parser.add_argument("--test-timeout", type=int, default=30,
+                        help="seconds per test (pytest-timeout; 0: none)")
     parser.add_argument("--suite-timeout", type=int, default=600, help="seconds per suite run")
     parser.add_argument("--update-docs", action="store_true",
                         help="write docs/results/compat_table.inc and compat.json")
@@ -455,8 +474,10 @@ def main(argv: list[str] | None = None) -> int:
     print(text_table(reports))
     for entry in reports:
         print_regressions(entry)
-        for test_id in entry["flaky"]:  # type: ignore[attr-defined]
-            print(f"flaky (failed once, passed on re-run) {entry['consumer']}: {test_id}")
+        for side, ids in entry["flaky"].items():  # type: ignore[attr-defined]
+            for test_id in ids:
+                print(f"flaky with {side} (failed, passed on its re-run) {entry['consumer']}: "
+                      f"{test_id}")
         for test_id, reason in entry["upstream_failures"].items():  # type: ignore[attr-defined]
             print(f"fails with upstream too {entry['consumer']}: {test_id} ({reason})")
         upstream_errors = entry["collection_errors"].get("upstream", {})  # type: ignore[attr-defined]

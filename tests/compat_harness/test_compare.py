@@ -14,8 +14,9 @@ import pytest
 COMPAT = Path(__file__).resolve().parents[2] / "compat"
 sys.path.insert(0, str(COMPAT))
 
-from compare import compare, load, merge, rst_table, text_table  # noqa: E402
-from run import run_logged  # noqa: E402
+from compare import Outcome, compare, load, merge, rst_table, text_table  # noqa: E402
+from consumers import Consumer  # noqa: E402
+from run import Harness, run_logged, settle  # noqa: E402
 
 # A suite whose behaviour flips with FLIP=1, the way a consumer's suite changes when the
 # wsproto under it does.
@@ -160,3 +161,36 @@ def test_a_hung_suite_is_killed_on_time(tmp_path: Path) -> None:
     assert status is None
     assert time.monotonic() - start < 30
     assert "killed after 2 s" in log.read_text()
+
+
+RERUN = '''
+def test_passes():
+    pass
+
+def test_fails():
+    assert False, "fails every time"
+'''
+
+
+def test_settle_reruns_each_difference_on_the_side_that_did_not_pass(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "tests").mkdir(parents=True)
+    (tree / "tests" / "test_rerun.py").write_text(RERUN)
+    consumer = Consumer("demo", "1.0", "0" * 64, ini="[pytest]\n")
+    (tree / "pytest.ini").write_text(consumer.ini or "")
+    # no per-test timeout: pytest-timeout is not in the test venv
+    harness = Harness(sys.executable, "3", COMPAT.parent, tmp_path / "cache", 0, 120)
+    # this test venv stands in for both sides' venvs
+    side = {"venv": Path(sys.executable).parent.parent, "tree": tree}
+    passes, fails = "tests/test_rerun.py::test_passes", "tests/test_rerun.py::test_fails"
+    outcomes = {
+        # as if test_passes had failed once on upstream, and test_fails had passed there
+        "upstream": {passes: Outcome("failed", "timing"), fails: Outcome("passed")},
+        "project": {passes: Outcome("passed"), fails: Outcome("failed", "in the full run")},
+    }
+    result, flaky = settle(harness, consumer, {"upstream": side, "project": side}, outcomes)
+    assert flaky == {"upstream": [passes], "project": []}
+    assert [(r.test_id, r.project) for r in result.regressions] == [(fails, "failed")]
+    # a confirmed regression keeps the reason of the full run it failed in
+    assert result.regressions[0].reason == "in the full run"
+    assert result.upstream_passed == 2 and result.improvements == []
