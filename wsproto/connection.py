@@ -25,9 +25,9 @@ from .events import (
 from .extensions import Extension
 from .frame_protocol import (
     CloseReason,
-    FrameDecoder,
     FrameEncoder,
     ParseFailed,
+    PieceDecoder,
     close_payload,
     is_valid_close_code,
     parse_close_payload,
@@ -119,7 +119,7 @@ class Connection:
         active = [e for e in (extensions or ()) if e.enabled()]
         self._extensions = bind_extensions(active, self, _negotiated_by)
         pipeline = ExtensionPipeline(self, self._extensions) if self._extensions else None
-        self._decoder = FrameDecoder(self.client, pipeline, max_message_size, max_frame_size)
+        self._decoder = PieceDecoder(self.client, pipeline, max_message_size, max_frame_size)
         self._encoder = FrameEncoder(self.client, pipeline)
         self._send_data = self._encoder.data
         self._state = _OPEN
