@@ -578,7 +578,7 @@ class Buffer:
 
 
 class XorMaskerSimple:
-    """Masks consecutive chunks of one payload with one key (1.x helper, on :func:`mask`)."""
+    """Masks consecutive chunks of one payload with one key (1.x helper, on the fast ``mask()``)."""
 
     def __init__(self, masking_key: Union[bytes, bytearray]) -> None:
         self._masking_key = bytes(masking_key)

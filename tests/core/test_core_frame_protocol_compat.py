@@ -7,6 +7,7 @@ project and under upstream wsproto 1.3.2, installed into a fresh venv, and compa
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -612,3 +613,27 @@ def test_same_transcripts_as_upstream(upstream_python: str) -> None:
     # the scenarios do exercise what they claim to
     assert ["ParseFailed", 1007] in theirs["bad_utf8_split"]["received"]
     assert any(e[0] == "header" and e[3] == 9 for e in theirs["extension_in"]["hooks"])
+
+
+def test_frame_protocol_is_in_no_import_cycle() -> None:
+    """The 1.x layer imports the pipeline; nothing the pipeline imports may import it back."""
+    package = Path(fp.__file__).parent
+    edges: Dict[str, List[str]] = {}
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found = edges.setdefault(path.stem, [])
+        for node in ast.walk(tree):  # top-level, TYPE_CHECKING-only and function-local alike
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    found.append(node.module.split(".")[0])
+                else:
+                    found.extend(alias.name for alias in node.names)
+    assert "_pipeline" in edges["frame_protocol"]
+    seen = set()
+    todo = list(edges["frame_protocol"])
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(edges.get(module, []))
+    assert "frame_protocol" not in seen
