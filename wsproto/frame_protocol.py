@@ -21,6 +21,7 @@ from typing import (
     Optional,
     Tuple,
     Union,
+    cast,
 )
 
 from ._frame_types import (
@@ -465,8 +466,9 @@ def parse_close_payload(payload: bytes) -> Tuple[int, str]:
 # Code written for wsproto 1.x drives frames without a Connection through
 # FrameProtocol (and, rarely, FrameDecoder). Both are thin layers over the
 # PieceDecoder and FrameEncoder above and the ExtensionPipeline: no second
-# parser. Buffer, MessageDecoder, Header and the XorMasker classes only ever
-# served upstream's own parser; they are kept, small and working, for imports.
+# parser. MessageDecoder is used here as in 1.x; Buffer, Header and the
+# XorMasker classes only ever served upstream's own parser and are kept, small
+# and working, for imports.
 # Differences from 1.x are listed in docs/migrating.rst ("The 1.x frame API").
 # =============================================================================
 
@@ -505,6 +507,8 @@ MAX_CLOSE_REASON = 4999
 
 #: A masking key of four zero bytes (masking with it changes nothing).
 NULL_MASK = bytes(4)
+
+_CLOSE_REASON_VALUES = frozenset(int(member) for member in CloseReason)
 
 
 class Header(NamedTuple):
@@ -741,9 +745,10 @@ class FrameProtocol:
         opcode = frame.opcode
         if opcode is Opcode.CLOSE:
             self._reading = False
-            code, reason = parse_close_payload(frame.payload)  # type: ignore[arg-type]
-            known = CloseReason._value2member_map_.get(code)
-            return Frame(opcode, (known or code, reason), True, True)  # type: ignore[arg-type]
+            code, reason = parse_close_payload(cast(bytes, frame.payload))
+            if code in _CLOSE_REASON_VALUES:
+                code = CloseReason(code)  # 1.x gave the member for every known code
+            return Frame(opcode, (code, reason), True, True)
         if opcode.iscontrol():
             return frame
         return self._message_decoder.process_frame(frame)
