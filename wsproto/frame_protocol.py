@@ -768,7 +768,7 @@ class FrameProtocol:
             if reason:
                 raise TypeError("cannot specify a reason without a code")
             payload = b""
-        elif not isinstance(code, int) or isinstance(code, bool):
+        elif not isinstance(code, int):
             raise TypeError(f"close code must be an int, not {type(code).__name__}")
         elif code in LOCAL_ONLY_CLOSE_REASONS:
             payload = b""

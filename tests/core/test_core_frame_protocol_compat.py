@@ -185,6 +185,8 @@ def test_message_decoder_checks_the_sequence_and_decodes_text() -> None:
     assert info.value.code == CloseReason.INVALID_FRAME_PAYLOAD_DATA
     with pytest.raises(ValueError, match="control frame"):
         fp.MessageDecoder().process_frame(Frame(Opcode.PING, b"", True, True))
+    with pytest.raises(TypeError, match="payload is bytes"):
+        fp.MessageDecoder().process_frame(Frame(Opcode.TEXT, "decoded", True, True))
 
 
 # -- FrameProtocol: receiving ------------------------------------------------------------------
@@ -333,6 +335,8 @@ def test_local_only_close_codes_send_no_status() -> None:
         assert proto.close(code, "gone") == bytearray(b"\x88\x00")
     with pytest.raises(LocalProtocolError):
         proto.close(1004)
+    with pytest.raises(TypeError, match="must be an int"):
+        proto.close("1000")  # type: ignore[arg-type]
 
 
 # -- FrameDecoder: raw frames ------------------------------------------------------------------
@@ -540,7 +544,10 @@ def _scenarios() -> Dict[str, Dict[str, Any]]:
 
 
 def _transcripts(python: str, scenarios: Dict[str, Any]) -> Dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WSPROTO_", "PYTHON"))}
+    """Run the driver; ours keeps the environment (e.g. WSPROTO_PURE_PYTHON), upstream's not."""
+    env = dict(os.environ)
+    if python != sys.executable:
+        env = {k: v for k, v in env.items() if not k.startswith(("WSPROTO_", "PYTHON"))}
     proc = subprocess.run(
         [python, "-I", str(DRIVER)],
         input=json.dumps(scenarios),
