@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -134,6 +135,8 @@ def test_constants_have_their_1x_values() -> None:
 def test_moved_classes_still_live_in_the_public_module() -> None:
     for cls in (Opcode, CloseReason, RsvBits, ParseFailed):
         assert cls.__module__ == "wsproto.frame_protocol"
+    for value in (CloseReason.GOING_AWAY, Opcode.PING, RsvBits(True, False, True)):
+        assert pickle.loads(pickle.dumps(value)) == value
     assert fp.Header(True, RsvBits(False, False, False), Opcode.TEXT, 3, None).payload_len == 3
 
 
