@@ -26,13 +26,14 @@ from .extensions import Extension
 from .frame_protocol import (
     LOCAL_ONLY_CLOSE_REASONS,
     CloseReason,
-    FrameDecoder,
     FrameEncoder,
     ParseFailed,
+    PieceDecoder,
     close_payload,
     is_valid_close_code,
     parse_close_payload,
 )
+from .frame_protocol import FrameProtocol as FrameProtocol  # re-exported as in 1.x
 from .frame_protocol import Opcode as Opcode  # re-exported as in 1.x
 from .utilities import LocalProtocolError
 
@@ -125,7 +126,7 @@ class Connection:
         active = [e for e in (extensions or ()) if e.enabled()]
         self._extensions = bind_extensions(active, self, _negotiated_by)
         pipeline = ExtensionPipeline(self, self._extensions) if self._extensions else None
-        self._decoder = FrameDecoder(self.client, pipeline, max_message_size, max_frame_size)
+        self._decoder = PieceDecoder(self.client, pipeline, max_message_size, max_frame_size)
         self._encoder = FrameEncoder(self.client, pipeline)
         self._send_data = self._encoder.data
         self._state = _OPEN

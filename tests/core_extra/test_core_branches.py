@@ -32,9 +32,9 @@ from wsproto.events import (
 from wsproto.extensions import Extension
 from wsproto.frame_protocol import (
     CloseReason,
-    FrameDecoder,
     FrameEncoder,
     Opcode,
+    PieceDecoder,
     RsvBits,
     close_payload,
 )
@@ -99,7 +99,7 @@ def test_several_receives_before_reading_events() -> None:
 
 
 def test_small_leftover_joined_as_bytes() -> None:
-    decoder = FrameDecoder(client=True)
+    decoder = PieceDecoder(client=True)
     decoder.receive_bytes(b"\x81")
     decoder.receive_bytes(b"\x02h")  # a 1-byte leftover is re-joined
     assert decoder.buffered == 3
@@ -110,7 +110,7 @@ def test_small_leftover_joined_as_bytes() -> None:
 
 def test_control_frame_from_a_bytearray_buffer() -> None:
     """An unmasked control frame parsed out of a grown bytearray buffer comes out as bytes."""
-    decoder = FrameDecoder(client=True)
+    decoder = PieceDecoder(client=True)
     decoder.receive_bytes(b"\x82\x7f" + (70_000).to_bytes(8, "big") + b"a" * 69_990)
     decoder.receive_bytes(b"b" * 10 + b"\x89\x02hi")
     pieces = []
