@@ -29,7 +29,7 @@ def long_range_text(seed: int, size: int = 40_000) -> bytes:
 @pytest.mark.parametrize("bits", range(8, 16))
 def test_every_window_size_end_to_end(bits: int) -> None:
     client = PerMessageDeflate(client_max_window_bits=bits, server_max_window_bits=bits)
-    pair = deflate_pair(client, PerMessageDeflate())
+    pair = deflate_pair(client, PerMessageDeflate.max_ratio())
     agreement = pair.extension("client").agreement  # type: ignore[union-attr]
     assert agreement is not None
     assert agreement.client_max_window_bits == agreement.server_max_window_bits == bits

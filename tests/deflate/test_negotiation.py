@@ -16,7 +16,11 @@ from .helpers import Pair, deflate_pair, events
 
 
 def accept(offer: str, **config: object) -> Optional[str]:
-    """Server side: the response element for a whole offer header, or None if declined."""
+    """Server side: the response element for a whole offer header, or None if declined.
+
+    The "max-ratio" preset answers as 1.3.2 did (no local limit on the client's window).
+    """
+    config.setdefault("preset", "max-ratio")
     result = server_extensions_handshake([offer], [PerMessageDeflate(**config)])  # type: ignore[arg-type]
     return None if result is None else result.decode("ascii")
 
@@ -48,15 +52,18 @@ def handshake_to(response_header: bytes, **config: object) -> WSConnection:
 # -- the client's offer ------------------------------------------------------------------
 
 
-def test_default_offer_is_bare_client_max_window_bits() -> None:
+def test_default_offer_is_client_max_window_bits_15() -> None:
     pair = deflate_pair()
-    assert pair.offer_header == ["permessage-deflate; client_max_window_bits"]
+    assert pair.offer_header == ["permessage-deflate; client_max_window_bits=15"]
 
 
-def test_offer_does_not_send_server_max_window_bits_unless_configured() -> None:
+def test_offer_does_not_send_server_max_window_bits_unless_below_15() -> None:
     assert "server_max_window_bits" not in (PerMessageDeflate().offer() or "")
+    assert "server_max_window_bits" not in (
+        PerMessageDeflate(server_max_window_bits=15).offer() or ""
+    )
     offer = PerMessageDeflate(server_max_window_bits=10).offer()
-    assert offer == "client_max_window_bits; server_max_window_bits=10"
+    assert offer == "client_max_window_bits=15; server_max_window_bits=10"
 
 
 def test_offer_all_four_parameters() -> None:
@@ -116,15 +123,32 @@ def test_server_answers(offer: str, response: str) -> None:
     assert accept(offer) == response
 
 
-def test_server_may_answer_with_a_smaller_window() -> None:
+def test_server_answers_offered_windows_as_upstream_and_limits_only_locally() -> None:
+    # 1.3.2 echoes offered values whatever it was configured with ...
     assert (
         accept(
             "permessage-deflate; client_max_window_bits=12; server_max_window_bits=13",
             client_max_window_bits=9,
             server_max_window_bits=11,
         )
-        == "permessage-deflate; client_max_window_bits=9; server_max_window_bits=11"
+        == "permessage-deflate; client_max_window_bits=12; server_max_window_bits=13"
     )
+    # ... and answers a bare client_max_window_bits with its configured value
+    assert (
+        accept("permessage-deflate; client_max_window_bits", client_max_window_bits=9)
+        == "permessage-deflate; client_max_window_bits=9"
+    )
+    # client_window_limit (a local choice) narrows the client's window (7.1.2.2)
+    assert (
+        accept("permessage-deflate; client_max_window_bits=12", client_window_limit=10)
+        == "permessage-deflate; client_max_window_bits=10"
+    )
+    # the default preset limits it to 13 bits when the client allows it
+    assert (
+        accept("permessage-deflate; client_max_window_bits=15", preset="default")
+        == "permessage-deflate; client_max_window_bits=13"
+    )
+    assert accept("permessage-deflate", preset="default") == "permessage-deflate"
     # ...and never with a larger one than offered
     assert (
         accept("permessage-deflate; server_max_window_bits=9", server_max_window_bits=12)
@@ -213,7 +237,7 @@ def test_server_full_handshake_with_several_offers() -> None:
     )
     got = events(server, request)
     assert isinstance(got[0], Request)
-    response = server.send(AcceptConnection(extensions=[PerMessageDeflate()]))
+    response = server.send(AcceptConnection(extensions=[PerMessageDeflate.max_ratio()]))
     assert (
         b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
         b"client_max_window_bits=15\r\n" in response
@@ -320,10 +344,10 @@ def test_string_methods_give_upstream_strings() -> None:
         ),
     }
     for offer, expected in cases.items():
-        ext = PerMessageDeflate()
+        ext = PerMessageDeflate.max_ratio()
         assert ext.accept(offer) == expected
         assert ext.enabled()
-    assert server_extensions_handshake(["permessage-deflate"], [PerMessageDeflate()]) == (
+    assert server_extensions_handshake(["permessage-deflate"], [PerMessageDeflate.max_ratio()]) == (
         b"permessage-deflate"
     )
 
@@ -366,7 +390,7 @@ def test_upstream_style_handshake_helpers_and_connection() -> None:
 
     client_ext = PerMessageDeflate()
     offer = "permessage-deflate; " + str(client_ext.offer())
-    server_ext = PerMessageDeflate()
+    server_ext = PerMessageDeflate.max_ratio()
     accepted = server_extensions_handshake([offer], [server_ext])
     assert accepted == b"permessage-deflate; client_max_window_bits=15"
     in_force = client_extensions_handshake([accepted.decode()], [client_ext])
