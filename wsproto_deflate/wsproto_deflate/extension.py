@@ -227,14 +227,17 @@ class PerMessageDeflate(Extension):
             )
         except ValueError:
             return None
-        # 1.3.2's attributes: the answered values; a window the client did not
-        # limit is the server's configured one (what it compresses with).
+        # 1.3.2's attributes: the answered values, else the configured ones (the
+        # codec uses the agreement: a window the client did not offer to limit is 15).
+        configured = self._configured
         self._set_agreement(
             agreement,
-            agreement.client_max_window_bits,
+            agreement.client_max_window_bits
+            if "client_max_window_bits" in response
+            else configured.client_max_window_bits,
             agreement.server_max_window_bits
             if "server_max_window_bits" in response
-            else self._configured.server_max_window_bits,
+            else configured.server_max_window_bits,
         )
         return response
 
