@@ -21,7 +21,7 @@ def test_hooks_before_negotiation() -> None:
     assert ext.frame_outbound(None, Opcode.CONTINUATION, NO_RSV, b"c", True) == (NO_RSV, b"c")
     with pytest.raises(RuntimeError, match="not negotiated"):
         ext.frame_outbound(None, Opcode.TEXT, NO_RSV, b"t", True)
-    assert repr(ext) == "<PerMessageDeflate>"
+    assert repr(ext) == "<PerMessageDeflate client_max_window_bits=15; server_max_window_bits=15>"
     configured = deflate_class()(client_no_context_takeover=True, server_max_window_bits=10)
     assert "client_no_context_takeover" in repr(configured)
     assert "server_max_window_bits=10" in repr(configured)
