@@ -402,3 +402,67 @@ def test_upstream_style_handshake_helpers_and_connection() -> None:
         assert list(server.events()) == [TextMessage("Hello", True, True)]
         client.receive_data(server.send(TextMessage("Hello")))
         assert list(client.events()) == [TextMessage("Hello", True, True)]
+
+
+# -- presets: local choices only ---------------------------------------------------------------
+
+
+def test_presets_never_change_the_offer() -> None:
+    offers = {PerMessageDeflate(preset=p).offer() for p in ("default", "lean", "max-ratio")}
+    assert offers == {"client_max_window_bits=15"}
+    assert PerMessageDeflate.lean(True, 10).offer() == PerMessageDeflate(True, 10).offer()
+
+
+def test_lean_server_answers_server_no_context_takeover_unasked() -> None:
+    ext = PerMessageDeflate.lean()
+    assert ext.accept("permessage-deflate") == "server_no_context_takeover"
+    assert ext.server_no_context_takeover
+    assert accept("permessage-deflate; client_max_window_bits", preset="lean") == (
+        "permessage-deflate; server_no_context_takeover; client_max_window_bits=11"
+    )
+
+
+def test_explicit_local_choices_override_the_preset_and_survive_fresh() -> None:
+    ext = PerMessageDeflate.lean(mem_level=6, client_window_limit=14, keep_compressor=True)
+    assert (ext.preset, ext.mem_level, ext.client_window_limit, ext.keep_compressor) == (
+        "lean",
+        6,
+        14,
+        True,
+    )
+    assert ext.compress_window_bits == 12  # from the preset
+    copy = ext.fresh()
+    assert (copy.preset, copy.mem_level, copy.client_window_limit, copy.keep_compressor) == (
+        "lean",
+        6,
+        14,
+        True,
+    )
+    assert copy.accept("permessage-deflate; client_max_window_bits") == "client_max_window_bits=14"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"preset": "fast"},
+        {"preset": None},
+        {"compress_window_bits": 16},
+        {"client_window_limit": 7},
+        {"mem_level": 0},
+    ],
+)
+def test_invalid_local_choices_are_local_errors(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        PerMessageDeflate(**kwargs)  # type: ignore[arg-type]
+
+
+def test_attributes_keep_configuration_for_fresh_after_negotiation() -> None:
+    ext = PerMessageDeflate(client_max_window_bits=12, preset="max-ratio")
+    ext.accept("permessage-deflate; client_max_window_bits=10; client_no_context_takeover")
+    assert (ext.client_max_window_bits, ext.client_no_context_takeover) == (10, True)
+    copy = ext.fresh()
+    assert (copy.client_max_window_bits, copy.client_no_context_takeover) == (12, False)
+    ext2 = PerMessageDeflate()
+    ext2.server_max_window_bits = 11  # set like 1.3.2's attribute, before negotiation
+    assert ext2.offer() == "client_max_window_bits=15; server_max_window_bits=11"
+    assert ext2.fresh().offer() == ext2.offer()
