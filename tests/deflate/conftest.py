@@ -15,6 +15,12 @@ import pytest
 from .upstream import Upstream, make_upstream_venv
 
 
+@pytest.fixture(autouse=True)
+def _default_preset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests state their preset; the environment's choice must not leak in."""
+    monkeypatch.delenv("WSPROTO_DEFLATE_PRESET", raising=False)
+
+
 @pytest.fixture(scope="session")
 def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upstream]:
     """A running upstream 1.3.2 oracle process (see upstream_oracle.py)."""

@@ -445,7 +445,7 @@ def test_explicit_local_choices_override_the_preset_and_survive_fresh() -> None:
     "kwargs",
     [
         {"preset": "fast"},
-        {"preset": None},
+        {"preset": 1},
         {"compress_window_bits": 16},
         {"client_window_limit": 7},
         {"mem_level": 0},
@@ -466,3 +466,12 @@ def test_attributes_keep_configuration_for_fresh_after_negotiation() -> None:
     ext2.server_max_window_bits = 11  # set like 1.3.2's attribute, before negotiation
     assert ext2.offer() == "client_max_window_bits=15; server_max_window_bits=11"
     assert ext2.fresh().offer() == ext2.offer()
+
+
+def test_preset_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WSPROTO_DEFLATE_PRESET", "lean")
+    assert PerMessageDeflate().preset == "lean"
+    assert PerMessageDeflate(preset="max-ratio").preset == "max-ratio"
+    monkeypatch.setenv("WSPROTO_DEFLATE_PRESET", "tiny")
+    with pytest.raises(ValueError, match="preset"):
+        PerMessageDeflate()

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-__all__ = ["PRESETS", "Preset"]
+__all__ = ["PRESETS", "PRESET_ENV_VAR", "Preset"]
+
+#: The environment variable naming the preset of ``PerMessageDeflate(preset=None)``.
+PRESET_ENV_VAR = "WSPROTO_DEFLATE_PRESET"
 
 
 class Preset(NamedTuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Optional, Tuple, Union
 
 from wsproto.extensions import Extension, ExtensionParams
@@ -17,7 +18,7 @@ from ._params import (
     client_offer,
     server_response,
 )
-from ._presets import PRESETS
+from ._presets import PRESET_ENV_VAR, PRESETS
 
 __all__ = ["PerMessageDeflate"]
 
@@ -45,6 +46,7 @@ class PerMessageDeflate(Extension):
 
     :param preset: ``"default"``, ``"lean"`` or ``"max-ratio"``: the defaults of
         the next four arguments (see :data:`~wsproto_deflate._presets.PRESETS`).
+        None: the environment variable ``WSPROTO_DEFLATE_PRESET``, else ``"default"``.
     :param compress_window_bits: most window bits our compressor uses (8-15),
         never more than negotiated. None: the preset's.
     :param mem_level: zlib memLevel 1-9 of our compressor. None: the preset's.
@@ -76,7 +78,7 @@ class PerMessageDeflate(Extension):
         server_no_context_takeover: bool = False,
         server_max_window_bits: Optional[int] = None,
         *,
-        preset: str = "default",
+        preset: Optional[str] = None,
         compress_window_bits: Optional[int] = None,
         mem_level: Optional[int] = None,
         keep_compressor: Optional[bool] = None,
@@ -87,6 +89,8 @@ class PerMessageDeflate(Extension):
         inflate_step: int = DEFAULT_INFLATE_STEP,
         backend: Optional[str] = None,
     ) -> None:
+        if preset is None:
+            preset = os.environ.get(PRESET_ENV_VAR) or "default"
         chosen = PRESETS.get(preset) if isinstance(preset, str) else None
         if chosen is None:
             raise ValueError(f"preset must be one of {', '.join(PRESETS)}, not {preset!r}")
