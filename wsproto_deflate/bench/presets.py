@@ -322,10 +322,10 @@ def table(results: List[Dict[str, Any]], count: int) -> str:
         f"(Python {results[0]['python']}); do not edit.",
         "",
         rule,
-        "  ".join(h.ljust(w) for h, w in zip(head, widths)),
+        "  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip(),
         rule,
     ]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines += [rule, ""]
     return "\n".join(lines)
 
@@ -335,18 +335,32 @@ import json, sys
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 rows = json.loads(open(sys.argv[1]).read())
-fig, ax = plt.subplots(figsize=(7, 4.2))
-for r in rows:
-    x = r["after"] / 1024
-    y = r["ratio_down"]
-    ax.scatter([x], [y], s=60)
-    ax.annotate(r["label"], (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
-ax.set_xscale("log")
-ax.set_xlabel("KiB per server connection after one 4 KiB message each way (log)")
-ax.set_ylabel("wire / JSON bytes, server to client (lower is better)")
-ax.set_title("permessage-deflate: memory against compression ratio")
-ax.grid(True, which="both", alpha=0.3)
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [3, 2]})
+for i, r in enumerate(rows):
+    x, y = r["after"] / 1024, r["ratio_down"]
+    left.scatter([x], [y], s=90 if r["row"] == "upstream" else 50, color=f"C{i}",
+                 marker="x" if r["row"] == "upstream" else "o")
+    left.annotate(r["label"], (x, y), textcoords="offset points", fontsize=8,
+                  xytext=(-8, 8 + 12 * (i % 2)), ha="right" if x > 100 else "left")
+left.set_xscale("log")
+left.xaxis.set_major_locator(FixedLocator([10, 20, 50, 100, 200, 400]))
+left.xaxis.set_minor_locator(NullLocator())
+left.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+left.set_xlim(8, 500)
+left.set_ylim(min(r["ratio_down"] for r in rows) - 0.02, max(r["ratio_down"] for r in rows) + 0.03)
+left.set_xlabel("KiB per server connection after one message each way (log)")
+left.set_ylabel("wire / JSON bytes, server to client (lower is better)")
+left.grid(True, alpha=0.3)
+names = [r["label"] for r in rows]
+right.barh(range(len(rows)), [r["round_trips"] for r in rows],
+           color=[f"C{i}" for i in range(len(rows))])
+right.set_yticks(range(len(rows)), names, fontsize=8)
+right.invert_yaxis()
+right.set_xlabel("round trips per CPU second (higher is better)")
+right.grid(True, axis="x", alpha=0.3)
+fig.suptitle("permessage-deflate presets: memory, ratio and speed (one run)")
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=110)
 """
@@ -358,9 +372,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated rows")
     parser.add_argument("--write", action="store_true", help="rewrite the docs table and plot")
+    parser.add_argument(
+        "--plot-only", action="store_true", help="redraw the plot from the last --write run"
+    )
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker, args.count)))
+        return 0
+    data = VENVS / "presets.json"
+    image = REPO / "docs" / "images" / "deflate-presets.png"
+    if args.plot_only:
+        plot(data, image)
         return 0
     upstream = venv("upstream", ["wsproto==1.3.2"])
     results = []
@@ -373,12 +395,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(text)
     if args.write:
         (REPO / "docs" / "compression_presets.inc").write_text(text)
-        data = VENVS / "presets.json"
         data.write_text(json.dumps([{**r, "label": LABELS[r["row"]]} for r in results]))
-        plot = venv("plot", ["matplotlib"])
-        image = REPO / "docs" / "images" / "deflate-presets.png"
-        subprocess.run([plot, "-c", PLOT_CODE, str(data), str(image)], check=True, timeout=300)
+        plot(data, image)
     return 0
+
+
+def plot(data: Path, image: Path) -> None:
+    """Draw the plot of ``data`` (a --write run's results) with matplotlib in its own venv."""
+    python = venv("plot", ["matplotlib"])
+    subprocess.run([python, "-c", PLOT_CODE, str(data), str(image)], check=True, timeout=300)
 
 
 if __name__ == "__main__":
