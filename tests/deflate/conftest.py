@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from .upstream import Upstream, make_upstream_venv
+from .upstream import Upstream, make_upstream_venv, upstream_capable_python
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +26,12 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upstream]:
     """A running upstream 1.3.2 oracle process (see upstream_oracle.py)."""
     if os.environ.get("WSPROTO_SKIP_INSTALL_TESTS"):
         pytest.skip("WSPROTO_SKIP_INSTALL_TESTS is set: tests needing wsproto 1.3.2 are skipped")
-    python = os.environ.get("WSPROTO_UPSTREAM_PYTHON") or make_upstream_venv(
-        tmp_path_factory.mktemp("upstream") / "venv"
-    )
+    python = os.environ.get("WSPROTO_UPSTREAM_PYTHON")
+    if not python:
+        base = upstream_capable_python()
+        if base is None:
+            pytest.skip("wsproto 1.3.2 needs Python >= 3.10 and none was found on PATH")
+        python = make_upstream_venv(tmp_path_factory.mktemp("upstream") / "venv", base)
     oracle = Upstream(python)
     yield oracle
     oracle.close()

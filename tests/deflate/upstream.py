@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-__all__ = ["UPSTREAM_VERSION", "Upstream", "make_upstream_venv"]
+__all__ = ["UPSTREAM_VERSION", "Upstream", "make_upstream_venv", "upstream_capable_python"]
 
 UPSTREAM_VERSION = "1.3.2"
 ORACLE = Path(__file__).resolve().with_name("upstream_oracle.py")
@@ -23,9 +24,26 @@ PIP_TIMEOUT = 900
 ANSWER_TIMEOUT = 60.0
 
 
-def make_upstream_venv(path: Path) -> str:
-    """Create a venv with wsproto==1.3.2 at ``path``; return its python."""
-    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=300)
+def upstream_capable_python() -> Optional[str]:
+    """An interpreter that can run wsproto 1.3.2 (Python >= 3.10): this one, or another."""
+    if sys.version_info >= (3, 10):
+        return sys.executable
+    for name in ("python3.13", "python3.12", "python3.11", "python3.10", "python3"):
+        found = shutil.which(name)
+        if not found:
+            continue
+        probe = subprocess.run(
+            [found, "-c", "import sys; print(sys.version_info >= (3, 10))"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        if probe.stdout.strip() == "True":
+            return found
+    return None
+
+
+def make_upstream_venv(path: Path, python: str) -> str:
+    """Create a venv with wsproto==1.3.2 at ``path`` from ``python``; return its python."""
+    subprocess.run([python, "-m", "venv", str(path)], check=True, timeout=300)
     python = str(path / "bin" / "python")
     proc = subprocess.run(
         [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
