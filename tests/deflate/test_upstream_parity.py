@@ -13,6 +13,7 @@ import pytest
 
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import TextMessage
+from wsproto.frame_protocol import Opcode, RsvBits
 from wsproto_deflate import PerMessageDeflate
 
 from .upstream import Upstream
@@ -223,3 +224,18 @@ def test_finalized_instance_works_in_either_role(response: str) -> None:
         assert [e.data for e in server.events()] == [text]  # type: ignore[attr-defined]
         client.receive_data(server.send(TextMessage(text)))
         assert [e.data for e in client.events()] == [text]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("opcode", [0x0, 0x1, 0x2, 0x8, 0x9, 0xA])
+@pytest.mark.parametrize("rsv1", [False, True])
+def test_inbound_header_answers_like_upstream(upstream: Upstream, opcode: int, rsv1: bool) -> None:
+    offer = "permessage-deflate; client_max_window_bits"
+    expected = upstream.request(
+        {"op": "header", "offer": offer, "opcode": opcode, "rsv": [rsv1, False, False]}
+    )
+    ours = PerMessageDeflate()
+    ours.accept(offer)
+    got = ours.frame_inbound_header(
+        Connection(ConnectionType.SERVER), Opcode(opcode), RsvBits(rsv1, False, False), 0
+    )
+    assert (int(got) if isinstance(got, int) else list(got)) == expected

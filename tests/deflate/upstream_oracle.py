@@ -8,6 +8,9 @@ line is one JSON request, each output line one JSON answer. Requests:
   ``PerMessageDeflate(**config)``, call the methods in order (``offer``,
   ``accept``, ``finalize``; ``repr`` and ``attrs`` take no argument) and return
   each result (``{"error": type name}`` when it raises).
+* ``{"op": "header", "offer": "...", "opcode": n, "rsv": [b, b, b]}``: what a
+  server's ``PerMessageDeflate`` that accepted ``offer`` answers to one inbound
+  frame header.
 * ``{"op": "conn", "id": n, "role": "client"|"server"}``: a new ``WSConnection``.
 * ``{"op": "send", "id": n, "event": {...}}``: the bytes it sends, in hex.
 * ``{"op": "recv", "id": n, "hex": "..."}``: the events it produces.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
+import types
 from typing import Any, Dict, List
 
 from wsproto import ConnectionType, WSConnection
@@ -30,6 +34,7 @@ from wsproto.events import (
     TextMessage,
 )
 from wsproto.extensions import PerMessageDeflate
+from wsproto.frame_protocol import Opcode, RsvBits
 
 
 def attrs(ext: PerMessageDeflate) -> Dict[str, Any]:
@@ -103,6 +108,12 @@ def main() -> None:
                 answer = {"error": type(exc).__name__}
             else:
                 answer = [call(ext, m, a) for m, a in req["calls"]]
+        elif op == "header":
+            ext = PerMessageDeflate()
+            ext.accept(req["offer"])
+            proto = types.SimpleNamespace(client=False)
+            result = ext.frame_inbound_header(proto, Opcode(req["opcode"]), RsvBits(*req["rsv"]), 0)
+            answer = int(result) if isinstance(result, int) else list(result)
         elif op == "conn":
             role = ConnectionType.CLIENT if req["role"] == "client" else ConnectionType.SERVER
             conns[req["id"]] = WSConnection(role)

@@ -305,14 +305,16 @@ class PerMessageDeflate(Extension):
     def frame_inbound_header(
         self, proto: Any, opcode: Opcode, rsv: RsvBits, payload_length: int
     ) -> Union[CloseReason, RsvBits]:
-        """RSV1 marks the first frame of a compressed message, and only that frame."""
-        if opcode == _CONTINUATION:
-            return _PROTOCOL_ERROR if rsv.rsv1 else _NO_RSV
-        if opcode >= 8:  # control frames never carry RSV1; their state is not ours
-            return _NO_RSV
+        """RSV1 marks the first frame of a compressed message, and only that frame.
+
+        As in 1.3.2, the answer claims RSV1 (the bit this extension owns) for every
+        frame it does not reject.
+        """
+        if opcode == _CONTINUATION or opcode >= 8:  # control frames: their state is not ours
+            return _PROTOCOL_ERROR if rsv.rsv1 else _RSV1
         self._in_compressed = rsv.rsv1
         if not rsv.rsv1:
-            return _NO_RSV
+            return _RSV1
         inflater = self._inflater
         if inflater is None:
             if self.agreement is None:  # not negotiated: the core should not call us
