@@ -196,11 +196,12 @@ BAD_OFFERS = [
 ]
 
 
+@pytest.mark.parametrize("preset", ["default", "lean", "max-ratio"])
 @pytest.mark.parametrize("offer", BAD_OFFERS)
-def test_server_declines_bad_offers(offer: str) -> None:
-    assert accept(offer) is None
+def test_server_declines_bad_offers(offer: str, preset: str) -> None:
+    assert accept(offer, preset=preset) is None
     # upstream-style string method: None (declined), never an exception
-    assert PerMessageDeflate().accept(offer) is None
+    assert PerMessageDeflate(preset=preset).accept(offer) is None
 
 
 @pytest.mark.parametrize("offer", BAD_OFFERS)
