@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+from ._frame_types import rsv_mask
 from ._headers import (
     ExtensionOffer,
     HeaderSyntaxError,
@@ -30,7 +31,6 @@ from ._headers import (
     split_elements,
 )
 from .extensions import Extension
-from .frame_protocol import rsv_mask
 from .utilities import RemoteProtocolError
 
 __all__ = [

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Tuple
 
-from .extensions import Extension
-from .frame_protocol import (
+from ._frame_types import (
     OPCODES,
     RSV_BITS,
     CloseReason,
@@ -22,6 +21,7 @@ from .frame_protocol import (
     is_valid_close_code,
     rsv_mask,
 )
+from .extensions import Extension
 
 __all__ = ["ExtensionPipeline"]
 
