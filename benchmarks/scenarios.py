@@ -54,6 +54,7 @@ class Scenario:
     higher_is_better: bool
     summary: str
     scale: float = 1.0  # value = units per second / scale (bytes -> MB)
+    count: int = 0  # memory: connections to build (0: the runner's default)
 
 
 SCENARIOS: Dict[str, Scenario] = {
@@ -77,6 +78,8 @@ SCENARIOS: Dict[str, Scenario] = {
                  "client sends 1 MiB binary messages (masked)", 1e6),
         Scenario("deflate_4k", "rate", "msg/s", True,
                  "permessage-deflate: 4 KiB JSON-like text, client compresses, server inflates"),
+        Scenario("deflate_roundtrip_text", "rate", "round trips/s", True,
+                 "permessage-deflate: 4 KiB JSON-like text client -> server -> client"),
         Scenario("zlib_4k", "rate", "msg/s", True,
                  "reference for deflate_4k: the same texts through zlib alone, no WebSocket code"),
         Scenario("handshake_deflate", "rate", "handshakes/s", True,
@@ -89,6 +92,9 @@ SCENARIOS: Dict[str, Scenario] = {
                  "traced memory per idle server connection after the handshake"),
         Scenario("memory_idle_deflate", "memory", "bytes/conn", False,
                  "as memory_idle, with permessage-deflate negotiated"),
+        Scenario("memory_msg_deflate", "memory", "bytes/conn", False,
+                 "as memory_idle_deflate, after one 4 KiB JSON-like text each way "
+                 "(10,000 connections)", count=10_000),
     )
 }
 
@@ -384,6 +390,23 @@ class WsprotoFamily:
 
         return batch, len(texts)
 
+    def deflate_roundtrip_text(self) -> RateJob:
+        client, server = self.pair(deflate=True)
+        text_message = self.ev.TextMessage
+        texts = json_like_texts()
+
+        def batch() -> int:
+            done = 0
+            for text in texts:
+                server.receive_data(client.send(text_message(data=text)))
+                for event in server.events():
+                    client.receive_data(server.send(text_message(data=event.data)))
+                for event in client.events():
+                    done += event.data == text
+            return done
+
+        return batch, len(texts)
+
     def zlib_4k(self) -> RateJob:
         return zlib_only()
 
@@ -406,6 +429,29 @@ class WsprotoFamily:
     def memory_idle_deflate(self) -> Callable[[], Any]:
         request = self._request_bytes(True)
         return lambda: self._accepted_server(request, True)
+
+    def memory_msg_deflate(self) -> Callable[[], Any]:
+        ev = self.ev
+        text = json_like_texts(1)[0]
+        client = self._new(self.client_type)
+        request = client.send(ev.Request(
+            host="localhost", target="/", extensions=self._extensions(True)))
+        server = self._new(self.server_type)
+        server.receive_data(request)
+        list(server.events())
+        client.receive_data(server.send(ev.AcceptConnection(extensions=self._extensions(True))))
+        assert list(client.events())[0].extensions
+        message = client.send(ev.TextMessage(data=text))  # a first message suits every server
+
+        def factory() -> Any:
+            server = self._accepted_server(request, True)
+            server.receive_data(message)
+            for event in server.events():
+                assert event.data == text
+            server.send(ev.TextMessage(data=text))
+            return server
+
+        return factory
 
     # -- facts for the report
 
@@ -670,6 +716,26 @@ class WebsocketsFamily:
 
         return batch, len(texts)
 
+    def deflate_roundtrip_text(self) -> RateJob:
+        client, server = self.pair(deflate=True)
+        texts = json_like_texts()
+
+        def batch() -> int:
+            done = 0
+            for text in texts:
+                client.send_text(text.encode())
+                for data in client.data_to_send():
+                    server.receive_data(data)
+                for event in server.events_received():
+                    server.send_text(event.data)
+                for data in server.data_to_send():
+                    client.receive_data(data)
+                for event in client.events_received():
+                    done += event.data.decode() == text
+            return done
+
+        return batch, len(texts)
+
     def zlib_4k(self) -> RateJob:
         return zlib_only()
 
@@ -692,6 +758,24 @@ class WebsocketsFamily:
     def memory_idle_deflate(self) -> Callable[[], Any]:
         request = self._request_bytes(True)
         return lambda: self._accepted_server(request, True)
+
+    def memory_msg_deflate(self) -> Callable[[], Any]:
+        text = json_like_texts(1)[0]
+        client, _ = self.pair(deflate=True)
+        request = self._request_bytes(True)
+        client.send_text(text.encode())
+        message = b"".join(client.data_to_send())  # a first message suits every server
+
+        def factory() -> Any:
+            server = self._accepted_server(request, True)
+            server.receive_data(message)
+            for event in server.events_received():
+                assert event.data.decode() == text
+            server.send_text(text.encode())
+            server.data_to_send()
+            return server
+
+        return factory
 
     # -- facts for the report
 
@@ -829,7 +913,7 @@ def main(argv: List[str] | None = None) -> int:
         profile_rate(getattr(FAMILIES[args.family](), scenario.name)(), args.duration,
                      args.profile)
         return 0
-    count = args.count or {"memory": 1000, "time": 5}.get(scenario.kind, 0)
+    count = args.count or scenario.count or {"memory": 1000, "time": 5}.get(scenario.kind, 0)
     print(json.dumps(run(scenario, args.family, args.duration, count)))
     return 0
 

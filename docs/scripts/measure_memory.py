@@ -104,15 +104,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     backends = ["zlib"] + (["zlib-ng"] if importlib.util.find_spec("zlib_ng") else [])
     for backend in backends:
         configs += [
-            (f"permessage-deflate, defaults [{backend}]", _deflate(backend=backend)),
+            (f"permessage-deflate, default preset [{backend}]", _deflate(backend=backend)),
             (
-                f"permessage-deflate, 10-bit windows, memLevel 4 [{backend}]",
-                _deflate(
-                    client_max_window_bits=10,
-                    server_max_window_bits=10,
-                    mem_level=4,
-                    backend=backend,
-                ),
+                f"permessage-deflate, lean preset [{backend}]",
+                _deflate(preset="lean", backend=backend),
+            ),
+            (
+                f"permessage-deflate, max-ratio preset (1.3.2's 15/8) [{backend}]",
+                _deflate(preset="max-ratio", backend=backend),
             ),
             (
                 f"permessage-deflate, no context takeover [{backend}]",

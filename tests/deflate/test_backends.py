@@ -29,7 +29,7 @@ def long_range_text(seed: int, size: int = 40_000) -> bytes:
 @pytest.mark.parametrize("bits", range(8, 16))
 def test_every_window_size_end_to_end(bits: int) -> None:
     client = PerMessageDeflate(client_max_window_bits=bits, server_max_window_bits=bits)
-    pair = deflate_pair(client, PerMessageDeflate())
+    pair = deflate_pair(client, PerMessageDeflate.max_ratio())
     agreement = pair.extension("client").agreement  # type: ignore[union-attr]
     assert agreement is not None
     assert agreement.client_max_window_bits == agreement.server_max_window_bits == bits
@@ -86,7 +86,16 @@ def test_zlib_ng_interoperates_with_stdlib(direction: str, reset: bool, level: i
 @needs_ng
 def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WSPROTO_DEFLATE_BACKEND", raising=False)
+    # zlib-ng allocates ~180 KiB per stream: only max-ratio prefers it when installed
+    assert PerMessageDeflate().backend.name == "zlib"
+    assert PerMessageDeflate.lean().backend.name == "zlib"
+    assert PerMessageDeflate.max_ratio().backend.name == "zlib-ng"
+    assert PerMessageDeflate.max_ratio().fresh().backend.name == "zlib-ng"
+    assert PerMessageDeflate(backend="zlib-ng").backend.name == "zlib-ng"
+    monkeypatch.setenv("WSPROTO_DEFLATE_BACKEND", "zlib-ng")
     assert PerMessageDeflate().backend.name == "zlib-ng"
+    monkeypatch.delenv("WSPROTO_DEFLATE_BACKEND")
+    assert PerMessageDeflate.max_ratio(backend="zlib").backend.name == "zlib"
     assert PerMessageDeflate(backend="zlib").backend.name == "zlib"
     assert PerMessageDeflate(backend="zlib").fresh().backend.name == "zlib"
 

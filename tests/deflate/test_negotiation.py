@@ -16,7 +16,11 @@ from .helpers import Pair, deflate_pair, events
 
 
 def accept(offer: str, **config: object) -> Optional[str]:
-    """Server side: the response element for a whole offer header, or None if declined."""
+    """Server side: the response element for a whole offer header, or None if declined.
+
+    The "max-ratio" preset answers as 1.3.2 did (no local limit on the client's window).
+    """
+    config.setdefault("preset", "max-ratio")
     result = server_extensions_handshake([offer], [PerMessageDeflate(**config)])  # type: ignore[arg-type]
     return None if result is None else result.decode("ascii")
 
@@ -48,15 +52,16 @@ def handshake_to(response_header: bytes, **config: object) -> WSConnection:
 # -- the client's offer ------------------------------------------------------------------
 
 
-def test_default_offer_is_bare_client_max_window_bits() -> None:
+def test_default_offer_is_client_max_window_bits_15() -> None:
     pair = deflate_pair()
-    assert pair.offer_header == ["permessage-deflate; client_max_window_bits"]
+    assert pair.offer_header == ["permessage-deflate; client_max_window_bits=15"]
 
 
-def test_offer_does_not_send_server_max_window_bits_unless_configured() -> None:
-    assert "server_max_window_bits" not in (PerMessageDeflate().offer() or "")
+def test_offer_does_not_send_server_max_window_bits_unless_below_15() -> None:
+    assert PerMessageDeflate().offer() == "client_max_window_bits=15"
+    assert PerMessageDeflate(server_max_window_bits=15).offer() == "client_max_window_bits=15"
     offer = PerMessageDeflate(server_max_window_bits=10).offer()
-    assert offer == "client_max_window_bits; server_max_window_bits=10"
+    assert offer == "client_max_window_bits=15; server_max_window_bits=10"
 
 
 def test_offer_all_four_parameters() -> None:
@@ -116,15 +121,32 @@ def test_server_answers(offer: str, response: str) -> None:
     assert accept(offer) == response
 
 
-def test_server_may_answer_with_a_smaller_window() -> None:
+def test_server_answers_offered_windows_as_upstream_and_limits_only_locally() -> None:
+    # 1.3.2 echoes offered values whatever it was configured with ...
     assert (
         accept(
             "permessage-deflate; client_max_window_bits=12; server_max_window_bits=13",
             client_max_window_bits=9,
             server_max_window_bits=11,
         )
-        == "permessage-deflate; client_max_window_bits=9; server_max_window_bits=11"
+        == "permessage-deflate; client_max_window_bits=12; server_max_window_bits=13"
     )
+    # ... and answers a bare client_max_window_bits with its configured value
+    assert (
+        accept("permessage-deflate; client_max_window_bits", client_max_window_bits=9)
+        == "permessage-deflate; client_max_window_bits=9"
+    )
+    # client_window_limit (a local choice) narrows the client's window (7.1.2.2)
+    assert (
+        accept("permessage-deflate; client_max_window_bits=12", client_window_limit=10)
+        == "permessage-deflate; client_max_window_bits=10"
+    )
+    # the default preset limits it to 13 bits when the client allows it
+    assert (
+        accept("permessage-deflate; client_max_window_bits=15", preset="default")
+        == "permessage-deflate; client_max_window_bits=13"
+    )
+    assert accept("permessage-deflate", preset="default") == "permessage-deflate"
     # ...and never with a larger one than offered
     assert (
         accept("permessage-deflate; server_max_window_bits=9", server_max_window_bits=12)
@@ -174,11 +196,12 @@ BAD_OFFERS = [
 ]
 
 
+@pytest.mark.parametrize("preset", ["default", "lean", "max-ratio"])
 @pytest.mark.parametrize("offer", BAD_OFFERS)
-def test_server_declines_bad_offers(offer: str) -> None:
-    assert accept(offer) is None
+def test_server_declines_bad_offers(offer: str, preset: str) -> None:
+    assert accept(offer, preset=preset) is None
     # upstream-style string method: None (declined), never an exception
-    assert PerMessageDeflate().accept(offer) is None
+    assert PerMessageDeflate(preset=preset).accept(offer) is None
 
 
 @pytest.mark.parametrize("offer", BAD_OFFERS)
@@ -213,7 +236,7 @@ def test_server_full_handshake_with_several_offers() -> None:
     )
     got = events(server, request)
     assert isinstance(got[0], Request)
-    response = server.send(AcceptConnection(extensions=[PerMessageDeflate()]))
+    response = server.send(AcceptConnection(extensions=[PerMessageDeflate.max_ratio()]))
     assert (
         b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
         b"client_max_window_bits=15\r\n" in response
@@ -320,10 +343,10 @@ def test_string_methods_give_upstream_strings() -> None:
         ),
     }
     for offer, expected in cases.items():
-        ext = PerMessageDeflate()
+        ext = PerMessageDeflate.max_ratio()
         assert ext.accept(offer) == expected
         assert ext.enabled()
-    assert server_extensions_handshake(["permessage-deflate"], [PerMessageDeflate()]) == (
+    assert server_extensions_handshake(["permessage-deflate"], [PerMessageDeflate.max_ratio()]) == (
         b"permessage-deflate"
     )
 
@@ -366,7 +389,7 @@ def test_upstream_style_handshake_helpers_and_connection() -> None:
 
     client_ext = PerMessageDeflate()
     offer = "permessage-deflate; " + str(client_ext.offer())
-    server_ext = PerMessageDeflate()
+    server_ext = PerMessageDeflate.max_ratio()
     accepted = server_extensions_handshake([offer], [server_ext])
     assert accepted == b"permessage-deflate; client_max_window_bits=15"
     in_force = client_extensions_handshake([accepted.decode()], [client_ext])
@@ -380,3 +403,76 @@ def test_upstream_style_handshake_helpers_and_connection() -> None:
         assert list(server.events()) == [TextMessage("Hello", True, True)]
         client.receive_data(server.send(TextMessage("Hello")))
         assert list(client.events()) == [TextMessage("Hello", True, True)]
+
+
+# -- presets: local choices only ---------------------------------------------------------------
+
+
+def test_presets_never_change_the_offer() -> None:
+    offers = {PerMessageDeflate(preset=p).offer() for p in ("default", "lean", "max-ratio")}
+    assert offers == {"client_max_window_bits=15"}
+    assert PerMessageDeflate.lean(True, 10).offer() == PerMessageDeflate(True, 10).offer()
+
+
+def test_lean_server_answers_server_no_context_takeover_unasked() -> None:
+    ext = PerMessageDeflate.lean()
+    assert ext.accept("permessage-deflate") == "server_no_context_takeover"
+    assert ext.server_no_context_takeover
+    assert accept("permessage-deflate; client_max_window_bits", preset="lean") == (
+        "permessage-deflate; server_no_context_takeover; client_max_window_bits=11"
+    )
+
+
+def test_explicit_local_choices_override_the_preset_and_survive_fresh() -> None:
+    ext = PerMessageDeflate.lean(mem_level=6, client_window_limit=14, keep_compressor=True)
+    assert (ext.preset, ext.mem_level, ext.client_window_limit, ext.keep_compressor) == (
+        "lean",
+        6,
+        14,
+        True,
+    )
+    assert ext.compress_window_bits == 12  # from the preset
+    copy = ext.fresh()
+    assert (copy.preset, copy.mem_level, copy.client_window_limit, copy.keep_compressor) == (
+        "lean",
+        6,
+        14,
+        True,
+    )
+    assert copy.accept("permessage-deflate; client_max_window_bits") == "client_max_window_bits=14"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"preset": "fast"},
+        {"preset": 1},
+        {"compress_window_bits": 16},
+        {"client_window_limit": 7},
+        {"mem_level": 0},
+    ],
+)
+def test_invalid_local_choices_are_local_errors(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        PerMessageDeflate(**kwargs)  # type: ignore[arg-type]
+
+
+def test_attributes_keep_configuration_for_fresh_after_negotiation() -> None:
+    ext = PerMessageDeflate(client_max_window_bits=12, preset="max-ratio")
+    ext.accept("permessage-deflate; client_max_window_bits=10; client_no_context_takeover")
+    assert (ext.client_max_window_bits, ext.client_no_context_takeover) == (10, True)
+    copy = ext.fresh()
+    assert (copy.client_max_window_bits, copy.client_no_context_takeover) == (12, False)
+    ext2 = PerMessageDeflate()
+    ext2.server_max_window_bits = 11  # set like 1.3.2's attribute, before negotiation
+    assert ext2.offer() == "client_max_window_bits=15; server_max_window_bits=11"
+    assert ext2.fresh().offer() == ext2.offer()
+
+
+def test_preset_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WSPROTO_DEFLATE_PRESET", "lean")
+    assert PerMessageDeflate().preset == "lean"
+    assert PerMessageDeflate(preset="max-ratio").preset == "max-ratio"
+    monkeypatch.setenv("WSPROTO_DEFLATE_PRESET", "tiny")
+    with pytest.raises(ValueError, match="preset"):
+        PerMessageDeflate()

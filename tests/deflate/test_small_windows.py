@@ -47,12 +47,15 @@ def repeats_near_256(rng: random.Random, size: int) -> bytes:
     return bytes(data[:size])
 
 
+@pytest.mark.parametrize("preset", ["default", "lean", "max-ratio"])
 @pytest.mark.parametrize("direction", ["client", "server"])
 @pytest.mark.parametrize("takeover", [True, False])
-def test_eight_bit_window_output_inflates_with_256_bytes(direction: str, takeover: bool) -> None:
+def test_eight_bit_window_output_inflates_with_256_bytes(
+    direction: str, takeover: bool, preset: str
+) -> None:
     bits = "client_max_window_bits" if direction == "client" else "server_max_window_bits"
     no_takeover = f"{direction}_no_context_takeover"
-    options = {bits: 8, no_takeover: not takeover}
+    options: dict[str, object] = {bits: 8, no_takeover: not takeover, "preset": preset}
     pair = deflate_pair(PerMessageDeflate(**options), PerMessageDeflate(**options))  # type: ignore[arg-type]
     strict = zlib.decompressobj(-8)
     rng = random.Random(8)

@@ -133,3 +133,53 @@ def test_our_client_settings_vs_websockets_server(case: str, pool: Pool, tag: st
     assert extension_names(result["extensions"]) == [DEFLATE]
     record = server.records.wait(sc.target("echo_sequence", tag))
     assert not record.error, f"websockets server failed: {record.error}"
+
+
+#: The presets of PerMessageDeflate (local choices: compressor window and memLevel,
+#: compressor kept or freed between messages, the client's window a server answers).
+PRESETS = ("default", "lean", "max-ratio")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("case", [*sorted(PEER_SETTINGS), "peer_defaults"])
+def test_websockets_client_vs_our_preset_server(
+    preset: str, case: str, pool: Pool, tag: str
+) -> None:
+    from .our_server import OurServer
+
+    settings = PEER_SETTINGS[case][0] if case in PEER_SETTINGS else {}
+    server = pool.get(
+        ("ours-preset", preset),
+        lambda: OurServer(compress=True, extensions=lambda: [_our_deflate(preset=preset)]).start(),
+    )
+    url = server.url + sc.target("echo_sequence", tag)
+    header = _websockets_sequence(url, ClientPerMessageDeflateFactory(**settings))
+    assert extension_names(header) == [DEFLATE]
+    record = server.records.wait(sc.target("echo_sequence", tag))
+    assert not record.error, f"server failed: {record.error}"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("case", [*sorted(PEER_SETTINGS), "peer_defaults"])
+def test_our_preset_client_vs_websockets_server(
+    preset: str, case: str, pool: Pool, tag: str
+) -> None:
+    if case in PEER_SETTINGS:
+        settings, expected = PEER_SETTINGS[case]
+        server = pool.get(
+            ("websockets-params", case),
+            lambda: WebsocketsServer(
+                compress=True, extensions=[ServerPerMessageDeflateFactory(**settings)]
+            ).start(),
+        )
+    else:  # websockets' own server defaults (12-bit windows, memLevel 5)
+        expected = {}
+        server = pool.get(("websockets", True), lambda: WebsocketsServer(compress=True).start())
+    offer = [_our_deflate(preset=preset)]
+    result = our_client.run("echo_sequence", server.port, tag, compress=True, extensions=offer)
+    assert not result.get("error"), f"client failed: {result['error']}"
+    assert result["equal"], "echo differs from what was sent"
+    assert extension_names(result["extensions"]) == [DEFLATE]
+    check_agreed(result["extensions"], expected)
+    record = server.records.wait(sc.target("echo_sequence", tag))
+    assert not record.error, f"websockets server failed: {record.error}"

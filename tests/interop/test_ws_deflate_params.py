@@ -72,3 +72,48 @@ def test_our_client_vs_ws_server_settings(case: str, pool: Pool, tag: str) -> No
     check_agreed(result["extensions"], expected)
     record = server.records.wait(sc.target("echo_sequence", tag))
     assert not record.error, f"ws server failed: {record.error}"
+
+
+PRESETS = ("default", "lean", "max-ratio")
+
+
+def _preset(preset: str) -> Any:
+    from wsproto.extensions import PerMessageDeflate
+
+    return PerMessageDeflate(preset=preset)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("case", sorted(WS_SETTINGS))
+def test_ws_client_vs_our_preset_server(preset: str, case: str, pool: Pool, tag: str) -> None:
+    from .our_server import OurServer
+
+    options, _ = WS_SETTINGS[case]
+    server = pool.get(
+        ("ours-preset", preset),
+        lambda: OurServer(compress=True, extensions=lambda: [_preset(preset)]).start(),
+    )
+    args = [server.url, tag, json.dumps(options), "echo_sequence"]
+    result = peer_node.run_node_client("ws_client.js", args, timeout=60)["echo_sequence"]
+    assert not result.get("error"), f"ws client failed: {result['error']}"
+    assert result["equal"], "echo differs from what was sent"
+    assert extension_names(result["extensions"]) == [DEFLATE]
+    record = server.records.wait(sc.target("echo_sequence", tag))
+    assert not record.error, f"server failed: {record.error}"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("case", sorted(WS_SETTINGS))
+def test_our_preset_client_vs_ws_server(preset: str, case: str, pool: Pool, tag: str) -> None:
+    options, expected = WS_SETTINGS[case]
+    server = pool.get(
+        ("ws-server-params", case),
+        lambda: peer_node.NodeWsServer(compress=True, options=options),
+    )
+    offer = [_preset(preset)]
+    result = our_client.run("echo_sequence", server.port, tag, compress=True, extensions=offer)
+    assert not result.get("error"), f"client failed: {result['error']}"
+    assert result["equal"], "echo differs from what was sent"
+    check_agreed(result["extensions"], expected)
+    record = server.records.wait(sc.target("echo_sequence", tag))
+    assert not record.error, f"ws server failed: {record.error}"

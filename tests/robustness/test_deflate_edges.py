@@ -16,12 +16,12 @@ RSV1 = RsvBits(True, False, False)
 def test_hooks_before_negotiation() -> None:
     ext = deflate_class()()
     assert ext.frame_inbound_header(None, Opcode.BINARY, RSV1, 5) == 1002
-    assert ext.frame_inbound_header(None, Opcode.PING, NO_RSV, 0) == NO_RSV
+    assert ext.frame_inbound_header(None, Opcode.PING, NO_RSV, 0) == RSV1  # as 1.3.2
     assert ext.frame_outbound(None, Opcode.PING, NO_RSV, b"p", True) == (NO_RSV, b"p")
     assert ext.frame_outbound(None, Opcode.CONTINUATION, NO_RSV, b"c", True) == (NO_RSV, b"c")
     with pytest.raises(RuntimeError, match="not negotiated"):
         ext.frame_outbound(None, Opcode.TEXT, NO_RSV, b"t", True)
-    assert repr(ext) == "<PerMessageDeflate>"
+    assert repr(ext) == "<PerMessageDeflate client_max_window_bits=15; server_max_window_bits=15>"
     configured = deflate_class()(client_no_context_takeover=True, server_max_window_bits=10)
     assert "client_no_context_takeover" in repr(configured)
     assert "server_max_window_bits=10" in repr(configured)

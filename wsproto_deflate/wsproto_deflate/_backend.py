@@ -50,12 +50,13 @@ def available_backends() -> list[str]:
     return ["zlib"] + (["zlib-ng"] if _load_zlib_ng() is not None else [])
 
 
-def get_backend(name: Optional[str] = None) -> Backend:
-    """Return the backend called ``name``; None picks zlib-ng if installed, else zlib."""
+def get_backend(name: Optional[str] = None, prefer_zlib_ng: bool = True) -> Backend:
+    """Return the backend called ``name``; None picks the environment variable's choice,
+    else zlib-ng if installed and preferred, else zlib."""
     if name is None:
         name = os.environ.get(ENV_VAR) or None
     if name is None:
-        return _load_zlib_ng() or STDLIB
+        return (_load_zlib_ng() if prefer_zlib_ng else None) or STDLIB
     if name == "zlib":
         return STDLIB
     if name == "zlib-ng":

@@ -21,8 +21,9 @@ rule                                    implemented as
                                         value no larger than the offered one
 window of 8 bits                        zlib cannot compress with it: compress with 9
                                         and inflate with at least 9 (see codec)
-default client offer                    ``client_max_window_bits`` (bare); nothing
-                                        else unless configured
+default client offer                    ``client_max_window_bits=15`` (as 1.3.2);
+                                        ``server_max_window_bits`` only below 15,
+                                        the takeover flags only when configured
 ======================================  ==============================================
 """
 
@@ -60,12 +61,12 @@ class NegotiationError(ValueError):
 
 
 class Settings(NamedTuple):
-    """What one end was configured with (None: no preference)."""
+    """What one end was configured with (upstream's four parameters; 15: no limit)."""
 
     client_no_context_takeover: bool = False
-    client_max_window_bits: Optional[int] = None
+    client_max_window_bits: int = 15
     server_no_context_takeover: bool = False
-    server_max_window_bits: Optional[int] = None
+    server_max_window_bits: int = 15
 
 
 class Agreement(NamedTuple):
@@ -101,12 +102,11 @@ def _check_names(params: Params) -> None:
 
 
 def client_offer(settings: Settings) -> Params:
-    """The parameters a client offers: ``client_max_window_bits`` always (bare unless
-    configured), the others only when configured."""
-    params: Params = {}
-    bits = settings.client_max_window_bits
-    params[CLIENT_MAX_WINDOW_BITS] = None if bits is None else str(bits)
-    if settings.server_max_window_bits is not None:
+    """The parameters a client offers: ``client_max_window_bits`` with its value always,
+    ``server_max_window_bits`` when below 15 (some servers decline an offer that carries
+    it), the takeover flags when configured."""
+    params: Params = {CLIENT_MAX_WINDOW_BITS: str(settings.client_max_window_bits)}
+    if settings.server_max_window_bits < 15:
         params[SERVER_MAX_WINDOW_BITS] = str(settings.server_max_window_bits)
     if settings.client_no_context_takeover:
         params[CLIENT_NO_CONTEXT_TAKEOVER] = None
@@ -115,25 +115,38 @@ def client_offer(settings: Settings) -> Params:
     return params
 
 
-def server_response(offer: Params, settings: Settings) -> tuple[Params, Agreement]:
-    """Answer one offer: return the response parameters and the agreement.
+def server_response(
+    offer: Params,
+    settings: Settings,
+    client_window_limit: Optional[int] = None,
+    reset_unasked: bool = False,
+) -> tuple[Params, Agreement]:
+    """Answer one offer the way 1.3.2 did, within RFC 7692: return the response and the
+    agreement.
 
-    Raises NegotiationError when the offer must be declined.
+    A value offered for a window is echoed; a bare ``client_max_window_bits`` is
+    answered with the configured value. ``client_window_limit`` (a local choice) caps
+    the answered ``client_max_window_bits``; ``reset_unasked`` adds
+    ``server_no_context_takeover`` (section 7.1.1.1). Raises NegotiationError when the
+    offer must be declined.
     """
     _check_names(offer)
     client_bits: Optional[int] = None
     if CLIENT_MAX_WINDOW_BITS in offer:
         value = offer[CLIENT_MAX_WINDOW_BITS]
-        offered = 15 if value is None else _window(CLIENT_MAX_WINDOW_BITS, value)
-        wanted = settings.client_max_window_bits
-        client_bits = offered if wanted is None else min(offered, wanted)
+        if value is None:
+            client_bits = settings.client_max_window_bits
+        else:
+            client_bits = _window(CLIENT_MAX_WINDOW_BITS, value)
+        if client_window_limit is not None:
+            client_bits = min(client_bits, client_window_limit)
     server_bits: Optional[int] = None
     if SERVER_MAX_WINDOW_BITS in offer:
-        offered = _window(SERVER_MAX_WINDOW_BITS, offer[SERVER_MAX_WINDOW_BITS])
-        wanted = settings.server_max_window_bits
-        server_bits = offered if wanted is None else min(offered, wanted)
+        server_bits = _window(SERVER_MAX_WINDOW_BITS, offer[SERVER_MAX_WINDOW_BITS])
     client_reset = CLIENT_NO_CONTEXT_TAKEOVER in offer or settings.client_no_context_takeover
-    server_reset = SERVER_NO_CONTEXT_TAKEOVER in offer or settings.server_no_context_takeover
+    server_reset = (
+        SERVER_NO_CONTEXT_TAKEOVER in offer or settings.server_no_context_takeover or reset_unasked
+    )
     response: Params = {}
     if client_reset:
         response[CLIENT_NO_CONTEXT_TAKEOVER] = None
@@ -163,7 +176,7 @@ def client_agreement(response: Params, settings: Settings) -> Agreement:
     if CLIENT_MAX_WINDOW_BITS in response:
         client_bits = _window(CLIENT_MAX_WINDOW_BITS, response[CLIENT_MAX_WINDOW_BITS])
         offered = settings.client_max_window_bits
-        if offered is not None and client_bits > offered:
+        if client_bits > offered:
             raise NegotiationError(
                 f"server answered client_max_window_bits={client_bits}, larger than the "
                 f"offered {offered}"
@@ -172,12 +185,12 @@ def client_agreement(response: Params, settings: Settings) -> Agreement:
     if SERVER_MAX_WINDOW_BITS in response:
         server_bits = _window(SERVER_MAX_WINDOW_BITS, response[SERVER_MAX_WINDOW_BITS])
         offered = settings.server_max_window_bits
-        if offered is not None and server_bits > offered:
+        if server_bits > offered:
             raise NegotiationError(
                 f"server answered server_max_window_bits={server_bits}, larger than the "
                 f"offered {offered}"
             )
-    elif settings.server_max_window_bits is not None:
+    elif settings.server_max_window_bits < 15:
         raise NegotiationError(
             "server accepted permessage-deflate without the offered server_max_window_bits"
         )
