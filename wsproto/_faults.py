@@ -11,7 +11,6 @@ fault happens, so it may be slow: it looks up the extension's distribution.
 
 from __future__ import annotations
 
-import logging
 import sys
 from functools import lru_cache
 from typing import Any, Optional, Tuple
@@ -19,10 +18,10 @@ from typing import Any, Optional, Tuple
 from .frame_protocol import CloseReason, ParseFailed, RsvBits, is_valid_close_code, rsv_mask
 from .utilities import LocalProtocolError
 
-__all__ = ["ExtensionError", "ExtensionFault", "describe", "logger"]
+__all__ = ["LOGGER", "ExtensionError", "ExtensionFault", "describe"]
 
-#: Inbound faults are logged here, at ERROR level, with the original exception.
-logger = logging.getLogger("wsproto.extensions")
+#: Inbound faults are logged on this logger, at ERROR level, with the original exception.
+LOGGER = "wsproto.extensions"
 
 HEADER = "frame_inbound_header"
 PAYLOAD = "frame_inbound_payload_data"
@@ -132,7 +131,11 @@ def inbound_fault(ext: Any, hook: str, cause: BaseException) -> ParseFailed:
     # (the peer negotiated it) but not the exception, which may contain local details.
     fault = ExtensionFault(message, f"internal error in extension {getattr(ext, 'name', '?')}")
     fault.__cause__ = cause
-    logger.error("%s; the connection was failed with 1011", message, exc_info=cause)
+    import logging  # on the first fault only: importing logging costs more than wsproto
+
+    logging.getLogger(LOGGER).error(
+        "%s; the connection was failed with 1011", message, exc_info=cause
+    )
     return fault
 
 
