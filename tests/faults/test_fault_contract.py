@@ -1,0 +1,146 @@
+"""The rest of the run-time contract: distributions named, ownership of undeclared bits,
+stuck extensions, close codes, and faults that pass through unchanged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, List
+
+import pytest
+from wsproto import ConnectionState
+from wsproto.events import BytesMessage, CloseConnection, TextMessage
+from wsproto.extensions import Extension, ExtensionError
+from wsproto.frame_protocol import CloseReason, Opcode, ParseFailed, RsvBits
+from wsproto_deflate import PerMessageDeflate
+
+from wsproto_example_plugins import PerMessageBzip2
+
+from ._faulty import open_pair
+
+
+class Plain(Extension):
+    """An upstream-style extension: declares no RSV bits; behaviour set per test."""
+
+    name = "x-plain"
+
+    def __init__(self, behaviour: str = "") -> None:
+        self.behaviour = behaviour
+
+    def fresh(self) -> Plain:
+        return Plain(self.behaviour)
+
+    def offer_params(self) -> Any:
+        return {}
+
+    def accept_params(self, params: Any) -> Any:
+        return {}
+
+    def finalize_params(self, params: Any) -> None:
+        pass
+
+    def frame_outbound(self, proto: Any, opcode: Opcode, rsv: RsvBits, data: bytes, fin: bool) -> Any:
+        if self.behaviour == "set-rsv1" and opcode is not Opcode.CONTINUATION:
+            return RsvBits(True, rsv.rsv2, rsv.rsv3), data
+        if self.behaviour == "set-rsv2" and opcode is not Opcode.CONTINUATION:
+            return RsvBits(rsv.rsv1, True, rsv.rsv3), data
+        return rsv, data
+
+    def frame_inbound_header(self, proto: Any, opcode: Opcode, rsv: RsvBits, length: int) -> Any:
+        return RsvBits(False, rsv.rsv2, False)
+
+    def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Any:
+        if self.behaviour == "stuck":
+            self.inbound_pending = True
+            return b""
+        if self.behaviour == "raise-parse-failed":
+            raise ParseFailed("upstream style failure", CloseReason.POLICY_VIOLATION)
+        if self.behaviour == "bad-code":
+            return CloseReason.ABNORMAL_CLOSURE  # 1006 may never be sent
+        return data
+
+
+def records(caplog: pytest.LogCaptureFixture) -> List[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "wsproto.extensions"]
+
+
+def test_inbound_fault_names_the_deflate_distribution(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, server = open_pair(lambda: [PerMessageDeflate()], lambda: [PerMessageDeflate()])
+    original = ZeroDivisionError("inflater bug")
+
+    def broken(self: Any, proto: Any, data: bytes) -> bytes:
+        raise original
+
+    monkeypatch.setattr(PerMessageDeflate, "frame_inbound_payload_data", broken)
+    server.receive_data(client.send(TextMessage("hello " * 50)))
+    events = list(server.events())
+    assert [(type(e), getattr(e, "code", None)) for e in events] == [(CloseConnection, 1011)]
+    (record,) = records(caplog)
+    assert "'permessage-deflate'" in record.getMessage()
+    assert "from distribution wsproto-deflate " in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[1] is original
+
+
+def test_outbound_fault_names_the_example_plugin_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
+    client, server = open_pair(lambda: [PerMessageBzip2()], lambda: [PerMessageBzip2()])
+    original = MemoryError("no memory for bzip2")
+
+    def broken(*args: Any) -> Any:
+        raise original
+
+    monkeypatch.setattr(PerMessageBzip2, "frame_outbound", broken)
+    with pytest.raises(ExtensionError) as info:
+        server.send(BytesMessage(b"x" * 1000))
+    assert info.value.__cause__ is original
+    assert info.value.extension == "permessage-bzip2"
+    assert (info.value.distribution or "").startswith("wsproto-example-plugins ")
+    assert "raised MemoryError: no memory for bzip2" in str(info.value)
+
+
+def test_an_undeclared_extension_owns_only_the_bits_nobody_declared() -> None:
+    # Next to permessage-deflate (RSV1), an upstream-style extension may use RSV2 ...
+    client, server = open_pair(
+        lambda: [PerMessageDeflate(), Plain("set-rsv2")], lambda: [PerMessageDeflate(), Plain()]
+    )
+    wire = client.send(TextMessage("hello " * 50))
+    assert wire[0] & 0x70 == 0x60  # RSV1 from deflate, RSV2 from the plain extension
+    server.receive_data(wire)
+    assert [e.data for e in server.events() if isinstance(e, TextMessage)] == ["hello " * 50]
+    # ... but not RSV1, which deflate owns: that would make the peer inflate plain text.
+    client, server = open_pair(
+        lambda: [Plain("set-rsv1"), PerMessageDeflate()], lambda: [Plain(), PerMessageDeflate()]
+    )
+    with pytest.raises(ExtensionError, match="changed RSV1, which it does not own"):
+        client.send(TextMessage("x" * 10))
+
+
+def test_a_stuck_pending_extension_fails_instead_of_looping(caplog: pytest.LogCaptureFixture) -> None:
+    client, server = open_pair(lambda: [Plain()], lambda: [Plain("stuck")])
+    server.receive_data(client.send(TextMessage("hello")))
+    events = []
+    for event in server.events():  # bounded by the guard: at most 64 empty steps, then 1011
+        events.append(event)
+        assert len(events) < 200
+    assert isinstance(events[-1], CloseConnection) and events[-1].code == 1011
+    assert all(e.data == "" for e in events[:-1])  # type: ignore[attr-defined]
+    assert "inbound_pending true while returning nothing" in records(caplog)[0].getMessage()
+
+
+def test_parse_failed_with_a_sendable_code_is_a_deliberate_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, server = open_pair(lambda: [Plain()], lambda: [Plain("raise-parse-failed")])
+    server.receive_data(client.send(TextMessage("hello")))
+    events = list(server.events())
+    assert [(type(e), getattr(e, "code", None)) for e in events] == [(CloseConnection, 1008)]
+    assert records(caplog) == []  # not a fault: upstream-era extensions failed frames this way
+    assert server.state is ConnectionState.REMOTE_CLOSING
+
+
+def test_an_unsendable_close_code_is_a_fault(caplog: pytest.LogCaptureFixture) -> None:
+    client, server = open_pair(lambda: [Plain()], lambda: [Plain("bad-code")])
+    server.receive_data(client.send(TextMessage("hello")))
+    events = list(server.events())
+    assert [(type(e), getattr(e, "code", None)) for e in events] == [(CloseConnection, 1011)]
+    assert "returned close code 1006, which may not be sent" in records(caplog)[0].getMessage()
