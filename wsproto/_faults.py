@@ -18,7 +18,7 @@ from typing import Any, Optional, Tuple
 from .frame_protocol import CloseReason, ParseFailed, RsvBits, is_valid_close_code, rsv_mask
 from .utilities import LocalProtocolError
 
-__all__ = ["LOGGER", "ExtensionError", "ExtensionFault", "describe"]
+__all__ = ["LOGGER", "ExtensionError", "ExtensionFault", "inbound_fault", "outbound_fault"]
 
 #: Inbound faults are logged on this logger, at ERROR level, with the original exception.
 LOGGER = "wsproto.extensions"
@@ -58,6 +58,8 @@ class ExtensionFault(ParseFailed):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(reason, CloseReason.INTERNAL_ERROR)
         self.message = message
+        #: (extension name, distribution, hook) when this is the fault itself.
+        self.origin: Optional[Tuple[str, Optional[str], str]] = None
 
 
 class InvalidResult(TypeError):
@@ -68,23 +70,13 @@ class ForeignRsvBit(ValueError):
     """A hook set or cleared an RSV bit its extension does not own (the fault's cause)."""
 
 
-def describe(ext: Any) -> Tuple[str, Optional[str]]:
-    """Return (``"'name' (module.Class)"``, distribution or None) for messages."""
-    cls = type(ext)
-    name = getattr(ext, "name", "?")
-    return f"{name!r} ({cls.__module__}.{cls.__qualname__})", _distribution(cls)
-
-
 def _distribution(cls: type) -> Optional[str]:
-    # The registry knows the distribution of every entry-point plugin: ask it first (only if
-    # it was loaded already: a fault must not trigger plugin loading and its warnings).
-    reg = sys.modules.get("wsproto._registry")
-    if reg is not None and reg._REGISTRY is not None and reg._REGISTRY._loaded:
-        for plugin in reg._REGISTRY._code + reg._REGISTRY._auto:
-            for provider in plugin.providers:
-                if provider.cls is cls and plugin.distribution:
-                    return f"{plugin.distribution} {plugin.version or ''}".rstrip()
-    return _distribution_of_module(cls.__module__.partition(".")[0])
+    # Entry-point plugins: the registry names their distribution, as load-time isolation does.
+    # Only a registry that is loaded already is asked (a fault must not load plugins), and
+    # sys.modules is read rather than importing _registry, which imports pluggy.
+    registry = sys.modules.get("wsproto._registry")
+    found = registry.distribution_of(cls) if registry is not None else None
+    return found or _distribution_of_module(cls.__module__.partition(".")[0])
 
 
 @lru_cache(maxsize=64)
@@ -101,16 +93,22 @@ def _distribution_of_module(top: str) -> Optional[str]:
         return None
 
 
-def fault_message(ext: Any, hook: str, cause: BaseException, dist: Optional[str]) -> str:
-    """The text naming extension, distribution and hook (log record and ExtensionError)."""
-    what, _ = describe(ext)
+def _name(ext: Any) -> str:
+    return str(getattr(ext, "name", "?"))
+
+
+def _report(ext: Any, hook: str, cause: BaseException) -> Tuple[str, Optional[str]]:
+    """The text naming extension, class, distribution and hook; and the distribution."""
+    cls = type(ext)
+    dist = _distribution(cls)
     if isinstance(cause, (InvalidResult, ForeignRsvBit)):
         why = str(cause)
     else:
         why = f"raised {type(cause).__name__}: {cause}"
     return (
-        f"wsproto: extension {what} from distribution {dist or 'unknown'} failed in {hook}: {why}"
-    )
+        f"wsproto: extension {_name(ext)!r} ({cls.__module__}.{cls.__qualname__}) from "
+        f"distribution {dist or 'unknown'} failed in {hook}: {why}"
+    ), dist
 
 
 def inbound_fault(ext: Any, hook: str, cause: BaseException) -> ParseFailed:
@@ -120,17 +118,20 @@ def inbound_fault(ext: Any, hook: str, cause: BaseException) -> ParseFailed:
     purpose (upstream-era extensions raised it) and passes through unchanged;
     anything else is a fault: logged once, reported with 1011, cause chained.
     """
-    if isinstance(cause, ParseFailed) and not isinstance(cause, ExtensionFault):
-        if isinstance(cause.code, int) and is_valid_close_code(cause.code):
-            return cause
-    elif isinstance(cause, ExtensionFault):
-        return cause  # the stand-in of an already failed chain
-    dist = describe(ext)[1]
-    message = fault_message(ext, hook, cause, dist)
+    if isinstance(cause, ExtensionFault):
+        return cause  # from the stand-in of an already failed chain
+    if (
+        isinstance(cause, ParseFailed)
+        and isinstance(cause.code, int)
+        and is_valid_close_code(cause.code)
+    ):
+        return cause
+    message, dist = _report(ext, hook, cause)
     # The reason reaches the peer if the application echoes the close: name the extension
     # (the peer negotiated it) but not the exception, which may contain local details.
-    fault = ExtensionFault(message, f"internal error in extension {getattr(ext, 'name', '?')}")
+    fault = ExtensionFault(message, f"internal error in extension {_name(ext)}")
     fault.__cause__ = cause
+    fault.origin = (_name(ext), dist, hook)
     import logging  # on the first fault only: importing logging costs more than wsproto
 
     logging.getLogger(LOGGER).error(
@@ -142,17 +143,26 @@ def inbound_fault(ext: Any, hook: str, cause: BaseException) -> ParseFailed:
 def outbound_fault(ext: Any, hook: str, cause: BaseException) -> ExtensionError:
     """Turn an exception escaping ``frame_outbound`` into the ExtensionError send() raises."""
     if isinstance(cause, ExtensionError):
-        return cause  # the stand-in of an already failed chain
-    dist = describe(ext)[1]
+        return cause  # from the stand-in of an already failed chain
+    message, dist = _report(ext, hook, cause)
     error = ExtensionError(
-        fault_message(ext, hook, cause, dist)
-        + "; nothing was sent: send CloseConnection(1011) to close the connection",
-        str(getattr(ext, "name", "?")),
+        f"{message}; nothing was sent: send CloseConnection(1011) to close the connection",
+        _name(ext),
         dist,
         hook,
     )
     error.__cause__ = cause
     return error
+
+
+def already_failed(name: str, dist: Optional[str], hook: str) -> Tuple[str, str]:
+    """(message, close reason) for a call into a chain that faulted earlier."""
+    return (
+        f"wsproto: extension {name!r} from distribution {dist or 'unknown'} failed earlier in "
+        f"{hook}; this connection's extensions are not called again: send "
+        "CloseConnection(1011)",
+        f"internal error in extension {name}",
+    )
 
 
 # -- result validation (the slow paths; the pipeline checks the common type first) ----------

@@ -17,7 +17,7 @@ validation runs only when the class test fails.
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from . import _faults
 from ._faults import COMPLETE, HEADER, OUTBOUND, PAYLOAD, PENDING, header_result, payload_result
@@ -178,7 +178,8 @@ class ExtensionPipeline:
                 mask = new
         except Exception as exc:
             error = _faults.outbound_fault(ext, OUTBOUND, exc)
-            self._stop(error, error.extension, error.hook)
+            if error.__cause__ is exc:  # the fault itself, not the stand-in refusing again
+                self._stop(error.extension, error.distribution, error.hook, exc)
             raise error from error.__cause__
         return mask, data
 
@@ -186,13 +187,13 @@ class ExtensionPipeline:
 
     def _inbound_fault(self, ext: Any, hook: str, exc: BaseException) -> Exception:
         fault = _faults.inbound_fault(ext, hook, exc)
-        if isinstance(fault, _faults.ExtensionFault) and fault.__cause__ is exc:
-            self._stop(_faults.outbound_fault(ext, hook, exc), str(getattr(ext, "name", "?")), hook)
+        if isinstance(fault, _faults.ExtensionFault) and fault.origin is not None:
+            self._stop(*fault.origin, exc)
         return fault
 
-    def _stop(self, error: _faults.ExtensionError, name: str, hook: str) -> None:
+    def _stop(self, name: str, dist: Optional[str], hook: str, cause: BaseException) -> None:
         """A faulted chain is never called again: one stand-in replaces every extension."""
-        stand_in = _FailedChain(error, name, hook)
+        stand_in = _FailedChain(name, dist, hook, cause)
         self._in = self._out = [(stand_in, 0x70)]
         self.inbound_order = [stand_in]
         self._empty_drains = 0
@@ -202,17 +203,18 @@ class _FailedChain(Extension):
     """Stands in for a connection's extensions after one of them faulted.
 
     Swapping the chains for this object keeps the hot path free of a "failed?"
-    test: data sent afterwards raises the ExtensionError again, data received
+    test: data sent afterwards raises ExtensionError again, data received
     afterwards fails the connection with 1011, control frames are unaffected.
     """
 
-    def __init__(self, error: _faults.ExtensionError, name: str, hook: str) -> None:
+    def __init__(self, name: str, dist: Optional[str], hook: str, cause: BaseException) -> None:
         self.name = name
-        self._error = error
-        self._why = f"extension {name!r} failed earlier in {hook}"
+        self._origin = (name, dist, hook)
+        self._cause = cause
+        self._message, self._reason = _faults.already_failed(name, dist, hook)
 
     def _refuse(self) -> _faults.ExtensionFault:
-        return _faults.ExtensionFault(self._why, f"internal error in extension {self.name}")
+        return _faults.ExtensionFault(self._message, self._reason)
 
     def frame_inbound_header(self, proto: Any, opcode: Any, rsv: Any, length: int) -> RsvBits:
         raise self._refuse()
@@ -226,11 +228,4 @@ class _FailedChain(Extension):
     def frame_outbound(
         self, proto: Any, opcode: Any, rsv: RsvBits, data: bytes, fin: bool
     ) -> Tuple[RsvBits, bytes]:
-        error = self._error
-        raise _faults.ExtensionError(
-            f"{self._why} ({error}); its extensions are not called again: send "
-            "CloseConnection(1011)",
-            error.extension,
-            error.distribution,
-            error.hook,
-        ) from error.__cause__
+        raise _faults.ExtensionError(self._message, *self._origin) from self._cause

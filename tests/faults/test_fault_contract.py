@@ -144,3 +144,12 @@ def test_an_unsendable_close_code_is_a_fault(caplog: pytest.LogCaptureFixture) -
     events = list(server.events())
     assert [(type(e), getattr(e, "code", None)) for e in events] == [(CloseConnection, 1011)]
     assert "returned close code 1006, which may not be sent" in records(caplog)[0].getMessage()
+
+
+def test_the_registry_names_the_distribution_of_a_loaded_plugin() -> None:
+    from wsproto import _registry, plugins
+
+    plugins.installed_extensions()  # loads the entry points, as an application does
+    found = _registry.distribution_of(PerMessageDeflate)
+    assert found is not None and found.startswith("wsproto-deflate ")
+    assert _registry.distribution_of(Plain) is None  # not provided by any plugin
