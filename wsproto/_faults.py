@@ -155,6 +155,14 @@ def outbound_fault(ext: Any, hook: str, cause: BaseException) -> ExtensionError:
     return error
 
 
+def negotiation_fault(ext: Any, hook: str, cause: BaseException) -> None:
+    """Log a server-side negotiation hook that failed on the peer's offer (it is declined)."""
+    message, _ = _report(ext, hook, cause)
+    import logging
+
+    logging.getLogger(LOGGER).error("%s; the offer was declined", message, exc_info=cause)
+
+
 def already_failed(name: str, dist: Optional[str], hook: str) -> Tuple[str, str]:
     """(message, close reason) for a call into a chain that faulted earlier."""
     return (

@@ -153,3 +153,45 @@ def test_the_registry_names_the_distribution_of_a_loaded_plugin() -> None:
     found = _registry.distribution_of(PerMessageDeflate)
     assert found is not None and found.startswith("wsproto-deflate ")
     assert _registry.distribution_of(Plain) is None  # not provided by any plugin
+
+
+class Picky(Plain):
+    """Crashes on a parameter value, or returns parameters that cannot be serialised."""
+
+    name = "x-picky"
+
+    def fresh(self) -> Picky:
+        return Picky(self.behaviour)
+
+    def accept_params(self, params: Any) -> Any:
+        if self.behaviour == "unusable":
+            return {"level": 5}  # an int where a str is due
+        return {"level": str(int(params["level"]) * 2)}  # KeyError without "level"
+
+
+@pytest.mark.parametrize(("behaviour", "offer", "why"), [
+    ("", "x-picky", "raised KeyError"),
+    ("unusable", "x-picky; level=1", "raised TypeError"),
+])
+def test_an_accept_params_crash_declines_the_offer(
+    behaviour: str, offer: str, why: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request
+
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(
+        b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        b"Sec-WebSocket-Extensions: " + offer.encode() + b", x-picky; level=3\r\n\r\n"
+    )
+    assert [type(e).__name__ for e in server.events()] == ["Request"]
+    response = server.send(AcceptConnection(extensions=[Picky(behaviour)]))
+    assert b" 101 " in response.split(b"\r\n")[0]
+    accepted = b"x-picky; level=6" in response
+    assert accepted == (behaviour == "")  # the next offer is tried, as for a ValueError
+    found = records(caplog)
+    assert len(found) == (1 if behaviour == "" else 2)  # one per offer that crashed it
+    record = found[0]
+    assert "extension 'x-picky'" in record.getMessage() and "accept_params" in record.getMessage()
+    assert why in record.getMessage() and "the offer was declined" in record.getMessage()
