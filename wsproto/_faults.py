@@ -97,6 +97,15 @@ def _name(ext: Any) -> str:
     return str(getattr(ext, "name", "?"))
 
 
+def _text(cause: BaseException) -> str:
+    # The exception is the plugin's: its str() may be huge (a payload) or may itself raise.
+    try:
+        text = str(cause)
+    except Exception:
+        return "<str() of the exception failed>"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
 def _report(ext: Any, hook: str, cause: BaseException) -> Tuple[str, Optional[str]]:
     """The text naming extension, class, distribution and hook; and the distribution."""
     cls = type(ext)
@@ -104,7 +113,7 @@ def _report(ext: Any, hook: str, cause: BaseException) -> Tuple[str, Optional[st
     if isinstance(cause, (InvalidResult, ForeignRsvBit)):
         why = str(cause)
     else:
-        why = f"raised {type(cause).__name__}: {cause}"
+        why = f"raised {type(cause).__name__}: {_text(cause)}"
     return (
         f"wsproto: extension {_name(ext)!r} ({cls.__module__}.{cls.__qualname__}) from "
         f"distribution {dist or 'unknown'} failed in {hook}: {why}"

@@ -187,7 +187,8 @@ class ExtensionPipeline:
 
     def _inbound_fault(self, ext: Any, hook: str, exc: BaseException) -> Exception:
         fault = _faults.inbound_fault(ext, hook, exc)
-        if isinstance(fault, _faults.ExtensionFault) and fault.origin is not None:
+        # Stop the chain once, when the fault is new (not one passed up from a nested call).
+        if isinstance(fault, _faults.ExtensionFault) and fault.origin and fault.__cause__ is exc:
             self._stop(*fault.origin, exc)
         return fault
 

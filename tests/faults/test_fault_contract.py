@@ -195,3 +195,27 @@ def test_an_accept_params_crash_declines_the_offer(
     record = found[0]
     assert "extension 'x-picky'" in record.getMessage() and "accept_params" in record.getMessage()
     assert why in record.getMessage() and "the offer was declined" in record.getMessage()
+
+
+class Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text for you")
+
+
+@pytest.mark.parametrize(("exc", "shown"), [
+    (Unprintable(), "raised Unprintable: <str() of the exception failed>"),
+    (ValueError("x" * 100_000), "raised ValueError: " + "x" * 300 + "..."),
+])
+def test_the_report_survives_any_exception_text(
+    exc: Exception, shown: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, server = open_pair(lambda: [Plain()], lambda: [Plain()])
+
+    def broken(self: Any, proto: Any, data: bytes) -> bytes:
+        raise exc
+
+    monkeypatch.setattr(Plain, "frame_inbound_payload_data", broken)
+    server.receive_data(client.send(TextMessage("hello")))
+    assert [getattr(e, "code", None) for e in server.events()] == [1011]
+    message = records(caplog)[0].getMessage()
+    assert shown + "; the connection was failed with 1011" in message
