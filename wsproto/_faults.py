@@ -191,7 +191,7 @@ def close_code(result: Any, hook: str) -> Exception:
         return ParseFailed(f"extension failed the frame in {hook}", result)
     return InvalidResult(
         f"returned close code {int(result)}, which may not be sent "
-        "(use 1002, 1003, 1007-1011 or 3000-4999)"
+        "(use 1000-1003, 1007-1013 or 3000-4999)"
     )
 
 

@@ -132,7 +132,7 @@ class Extension:
         :class:`RsvBits` (or a tuple of exactly three ``bool``), naming only
         bits it owns; a set bit that no extension accepts fails the connection
         with 1002. Or return a close code (:class:`CloseReason` or an ``int``
-        that may be sent: 1002, 1003, 1007-1011, 3000-4999) to fail the
+        that may be sent: 1000-1003, 1007-1013, 3000-4999) to fail the
         connection with it.
         """
         return RsvBits(False, False, False)
