@@ -218,14 +218,14 @@ def as_bytes(data: Any) -> bytes:
 
 
 def complete_result(result: Any) -> bytes:
-    """Validate a ``frame_inbound_complete`` result (None, bytes or a close code)."""
-    if result is None:
-        return b""
+    """Validate a ``frame_inbound_complete`` result other than None or exactly ``bytes``."""
     if isinstance(result, (bytes, bytearray, memoryview)):
         return as_bytes(result)
     if _is_code(result):
         raise close_code(result, COMPLETE)
-    raise InvalidResult(f"returned {type(result).__name__}: expected None, bytes or a CloseReason")
+    raise InvalidResult(
+        f"returned {type(result).__name__}: expected None, bytes or a CloseReason"
+    )
 
 
 def bits_mask(result: Any) -> int:
@@ -251,9 +251,9 @@ def outbound_result(result: Any) -> Tuple[int, bytes]:
     if not isinstance(result, tuple) or len(result) != 2:
         raise InvalidResult(f"returned {_short(result)}: expected a tuple (RsvBits, bytes)")
     bits, data = result
-    if not isinstance(data, bytes):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidResult(f"returned a payload of type {type(data).__name__}: expected bytes")
-    return (rsv_mask(bits) if bits.__class__ is RsvBits else bits_mask(bits)), data
+    return (rsv_mask(bits) if bits.__class__ is RsvBits else bits_mask(bits)), as_bytes(data)
 
 
 def foreign(hook: str, ext: Any, changed: int, owned: int) -> ForeignRsvBit:

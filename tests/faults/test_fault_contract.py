@@ -219,3 +219,66 @@ def test_the_report_survives_any_exception_text(
     assert [getattr(e, "code", None) for e in server.events()] == [1011]
     message = records(caplog)[0].getMessage()
     assert shown + "; the connection was failed with 1011" in message
+
+
+class Alternates(Plain):
+    """Returns the documented alternatives to the common types, or a close code at frame end."""
+
+    name = "x-alternates"
+    rsv_bits = RsvBits(False, True, False)
+
+    def fresh(self) -> Alternates:
+        return Alternates(self.behaviour)
+
+    def frame_outbound(self, proto: Any, opcode: Opcode, rsv: RsvBits, data: bytes, fin: bool) -> Any:
+        return (False, opcode is not Opcode.CONTINUATION, False), memoryview(b"<" + data)
+
+    def frame_inbound_header(self, proto: Any, opcode: Opcode, rsv: RsvBits, length: int) -> Any:
+        return (False, rsv.rsv2, False)  # a plain tuple of three bools
+
+    def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Any:
+        return bytearray(data[1:] if data.startswith(b"<") else data)
+
+    def frame_inbound_complete(self, proto: Any, fin: bool) -> Any:
+        if self.behaviour == "code-at-end":
+            return 1007
+        return bytearray(b"!")
+
+
+def test_documented_alternative_types_are_taken(caplog: pytest.LogCaptureFixture) -> None:
+    client, server = open_pair(lambda: [Alternates()], lambda: [Alternates()])
+    wire = client.send(BytesMessage(b"data"))
+    assert wire[0] & 0x70 == 0x20  # RSV2 from a plain tuple
+    server.receive_data(wire)
+    events = list(server.events())
+    assert [(type(e.data), e.data) for e in events] == [(bytes, b"data!")]  # type: ignore[attr-defined]
+    assert records(caplog) == []
+
+
+def test_a_close_code_at_frame_end_fails_the_frame(caplog: pytest.LogCaptureFixture) -> None:
+    client, server = open_pair(lambda: [Alternates()], lambda: [Alternates("code-at-end")])
+    server.receive_data(client.send(BytesMessage(b"data")))
+    assert [getattr(e, "code", None) for e in server.events()] == [1007]
+    assert records(caplog) == []
+
+
+class RaisingPending(Plain):
+    name = "x-raising-pending"
+
+    def fresh(self) -> RaisingPending:
+        return RaisingPending(self.behaviour)
+
+    @property  # type: ignore[override]
+    def inbound_pending(self) -> bool:
+        if self.behaviour == "raise":
+            raise AttributeError("lost my state")
+        return False
+
+
+def test_a_raising_inbound_pending_is_a_fault(caplog: pytest.LogCaptureFixture) -> None:
+    client, server = open_pair(lambda: [RaisingPending()], lambda: [RaisingPending("raise")])
+    assert server.connection is not None and server.connection.extensions
+    server.receive_data(client.send(TextMessage("hello")))
+    assert [getattr(e, "code", None) for e in server.events()] == [1011]
+    message = records(caplog)[0].getMessage()
+    assert "failed in inbound_pending: raised AttributeError: lost my state" in message

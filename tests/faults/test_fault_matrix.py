@@ -99,6 +99,11 @@ def test_fault(
         with pytest.raises(ExtensionError, match="failed earlier"):
             sender.send(TextMessage(MESSAGES[3]))
         assert not [r for r in caplog.records if r.name == "wsproto.extensions"]
+        # Data arriving after the fault cannot be decoded by a failed chain: 1011, not garbage.
+        sender.receive_data(receiver.send(TextMessage(MESSAGES[3])))
+        late = list(sender.events())
+        assert [(type(e), getattr(e, "code", None)) for e in late] == [(CloseConnection, 1011)]
+        assert sender.state is ConnectionState.REMOTE_CLOSING
 
     # The faulting call was the extension's last: the chain is never called again.
     assert faulty.calls[-1] == hook and len(faulty.calls) <= calls + 3
@@ -117,5 +122,5 @@ def test_fault(
     other.receive_data(closer.send(CloseConnection(1011)))
     got = list(other.events())
     assert [(type(e), getattr(e, "code", None)) for e in got] == [(CloseConnection, 1011)]
-    assert closer.state in (ConnectionState.CLOSED, ConnectionState.LOCAL_CLOSING)
+    assert closer.state is ConnectionState.CLOSED  # it had received the peer's data or fault
     assert_unaffected(chain)
