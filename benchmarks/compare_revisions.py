@@ -3,8 +3,10 @@
 
 On a shared or virtual machine, timings of a change worth 1% drown in noise. This
 counts instructions instead (valgrind's callgrind, deterministic for a fixed amount of
-work): for each scenario of ``scenarios.py`` it runs setup only and setup + N batches,
-and reports the instructions per batch of each revision and their ratio::
+work): for each scenario of ``scenarios.py`` it runs setup and one warm-up batch, then
+1 or N+1 more batches with the garbage collector paused (so that its chaotic timing does
+not land in one revision's count), and reports the instructions per batch (the
+difference divided by N) of each revision and their ratio::
 
     python3 benchmarks/compare_revisions.py 5a743ef HEAD
     python3 benchmarks/compare_revisions.py main faults --scenarios deflate_4k,deflate_small
@@ -31,11 +33,12 @@ from typing import Dict, List
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PYTHON = HERE / ".venvs" / "ours" / "bin" / "python"
-#: scenario -> batches counted (enough to dwarf the variation of the setup)
-DEFAULT = {"roundtrip_small": 3, "recv_small": 3, "send_small": 3, "deflate_4k": 2,
+#: scenario -> batches counted
+DEFAULT = {"roundtrip_small": 4, "recv_small": 4, "send_small": 4, "deflate_4k": 4,
            "deflate_small": 10}
 
 RUNNER = r"""
+import gc
 import sys
 sys.path.insert(0, sys.argv[3])
 import scenarios
@@ -54,6 +57,9 @@ if name == "deflate_small":
         return len(texts)
 else:
     batch, _ = getattr(family, name)()
+batch()  # warm-up: first-use allocations (compressors, caches) stay out of the count
+gc.collect()
+gc.disable()
 for _ in range(n):
     batch()
 """
@@ -102,9 +108,9 @@ def main(argv: List[str] | None = None) -> int:
             n = DEFAULT.get(scenario, 3)
             per: Dict[str, float] = {}
             for rev, tree in trees.items():
-                total = instructions(tree, scenario, n, runner)
-                setup = instructions(tree, scenario, 0, runner)
-                per[rev] = (total - setup) / n
+                more = instructions(tree, scenario, n + 1, runner)
+                one = instructions(tree, scenario, 1, runner)
+                per[rev] = (more - one) / n
             a, b = per[args.base], per[args.new]
             print(f"| {scenario} | {n} | {a:,.0f} | {b:,.0f} | {b / a:.4f} |", flush=True)
     return 0
