@@ -282,3 +282,33 @@ def test_a_raising_inbound_pending_is_a_fault(caplog: pytest.LogCaptureFixture) 
     assert [getattr(e, "code", None) for e in server.events()] == [1011]
     message = records(caplog)[0].getMessage()
     assert "failed in inbound_pending: raised AttributeError: lost my state" in message
+
+
+class SendsText(Plain):
+    """frame_outbound returns a str payload once armed."""
+
+    name = "x-sends-text"
+
+    def fresh(self) -> SendsText:
+        return SendsText(self.behaviour)
+
+    def frame_outbound(self, proto: Any, opcode: Opcode, rsv: RsvBits, data: bytes, fin: bool) -> Any:
+        if self.behaviour == "armed":
+            return rsv, data.decode()
+        return rsv, data
+
+
+def test_an_outbound_fault_in_the_middle_of_an_inbound_frame(caplog: pytest.LogCaptureFixture) -> None:
+    client, server = open_pair(lambda: [SendsText()], lambda: [SendsText()])
+    ext = server.connection.extensions[0]  # type: ignore[union-attr]
+    wire = client.send(TextMessage("first half|second half"))
+    server.receive_data(wire[:-11])  # the header and part of the payload
+    assert [e.data for e in server.events()] == ["first half|"]  # type: ignore[attr-defined]
+    ext.behaviour = "armed"
+    with pytest.raises(ExtensionError, match="returned a payload of type str: expected bytes"):
+        server.send(TextMessage("reply"))
+    server.receive_data(wire[-11:])  # the rest reaches a chain that is not called again
+    events = list(server.events())
+    assert [(type(e), getattr(e, "code", None)) for e in events] == [(CloseConnection, 1011)]
+    assert events[0].reason == "internal error in extension x-sends-text"  # type: ignore[attr-defined]
+    assert records(caplog) == []  # the fault was reported once, by the exception
