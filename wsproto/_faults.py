@@ -256,7 +256,7 @@ def outbound_result(result: Any) -> Tuple[int, bytes]:
     return (rsv_mask(bits) if bits.__class__ is RsvBits else bits_mask(bits)), as_bytes(data)
 
 
-def foreign(hook: str, ext: Any, changed: int, owned: int) -> ForeignRsvBit:
+def foreign(hook: str, changed: int, owned: int) -> ForeignRsvBit:
     """The cause of an RSV ownership fault."""
     return ForeignRsvBit(
         f"{'accepted' if hook == HEADER else 'changed'} {_bit_names(changed)}, which "

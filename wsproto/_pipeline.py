@@ -79,7 +79,7 @@ class ExtensionPipeline:
                 result: Any = ext.frame_inbound_header(proto, op, bits, length)
                 mask = rsv_mask(result) if result.__class__ is RsvBits else header_result(result)
                 if mask & ~owned:
-                    raise _faults.foreign(HEADER, ext, mask & ~owned, owned)
+                    raise _faults.foreign(HEADER, mask & ~owned, owned)
                 consumed |= mask
         except Exception as exc:
             fault = self._inbound_fault(ext, HEADER, exc)
@@ -174,7 +174,7 @@ class ExtensionPipeline:
                     bits = RSV_BITS[new]
                 # One mask test: the bits that changed in this step must all be the extension's.
                 if (new ^ mask) & ~owned:
-                    raise _faults.foreign(OUTBOUND, ext, (new ^ mask) & ~owned, owned)
+                    raise _faults.foreign(OUTBOUND, (new ^ mask) & ~owned, owned)
                 mask = new
         except Exception as exc:
             error = _faults.outbound_fault(ext, OUTBOUND, exc)
