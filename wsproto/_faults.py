@@ -15,7 +15,7 @@ import sys
 from functools import lru_cache
 from typing import Any, Optional, Tuple
 
-from .frame_protocol import CloseReason, ParseFailed, RsvBits, is_valid_close_code, rsv_mask
+from ._frame_types import CloseReason, ParseFailed, RsvBits, is_valid_close_code, rsv_mask
 from .utilities import LocalProtocolError
 
 __all__ = ["LOGGER", "ExtensionError", "ExtensionFault", "inbound_fault", "outbound_fault"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._faults import negotiation_fault
+from ._frame_types import rsv_mask
 from ._headers import (
     ExtensionOffer,
     HeaderSyntaxError,
@@ -34,7 +35,6 @@ from ._headers import (
     split_elements,
 )
 from .extensions import Extension
-from .frame_protocol import rsv_mask
 from .utilities import RemoteProtocolError
 
 __all__ = [

@@ -21,8 +21,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from . import _faults
 from ._faults import COMPLETE, HEADER, OUTBOUND, PAYLOAD, PENDING, header_result, payload_result
+from ._frame_types import OPCODES, RSV_BITS, RsvBits, rsv_mask
 from .extensions import Extension
-from .frame_protocol import OPCODES, RSV_BITS, RsvBits, rsv_mask
 
 __all__ = ["ExtensionPipeline"]
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
-from .frame_protocol import RsvBits
+from ._frame_types import RsvBits
 
 __all__ = [
     "ENV_ALLOW",

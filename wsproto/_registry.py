@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Type
 import pluggy
 
 from . import hookspecs
+from ._frame_types import RsvBits
 from ._headers import is_token
 from ._plugin_config import (
     ENV_BLOCK,
@@ -41,7 +42,6 @@ from ._plugin_config import (
     normalize,
 )
 from .extensions import Extension
-from .frame_protocol import RsvBits
 
 __all__ = ["ENTRY_POINT_GROUP", "PROJECT", "Registry"]
 

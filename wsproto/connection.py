@@ -24,14 +24,17 @@ from .events import (
 )
 from .extensions import Extension
 from .frame_protocol import (
+    LOCAL_ONLY_CLOSE_REASONS,
     CloseReason,
-    FrameDecoder,
     FrameEncoder,
     ParseFailed,
+    PieceDecoder,
     close_payload,
     is_valid_close_code,
     parse_close_payload,
 )
+from .frame_protocol import FrameProtocol as FrameProtocol  # re-exported as in 1.x
+from .frame_protocol import Opcode as Opcode  # re-exported as in 1.x
 from .utilities import LocalProtocolError
 
 __all__ = ["Connection", "ConnectionState", "ConnectionType"]
@@ -41,9 +44,9 @@ class ConnectionType(Enum):
     """Which end of the connection this is."""
 
     #: This end is a client
-    CLIENT = True
+    CLIENT = 1
     #: This end is a server
-    SERVER = False
+    SERVER = 2
 
 
 class ConnectionState(Enum):
@@ -66,6 +69,10 @@ class ConnectionState(Enum):
 class _ControlPayloadTooLong(LocalProtocolError, ValueError):
     """Upstream 1.x raised ValueError here: catching either keeps working."""
 
+
+#: Module-level aliases that 1.x defines (httpx-ws and Quart use them).
+CLIENT = ConnectionType.CLIENT
+SERVER = ConnectionType.SERVER
 
 _OPEN = ConnectionState.OPEN
 _REMOTE_CLOSING = ConnectionState.REMOTE_CLOSING
@@ -119,7 +126,7 @@ class Connection:
         active = [e for e in (extensions or ()) if e.enabled()]
         self._extensions = bind_extensions(active, self, _negotiated_by)
         pipeline = ExtensionPipeline(self, self._extensions) if self._extensions else None
-        self._decoder = FrameDecoder(self.client, pipeline, max_message_size, max_frame_size)
+        self._decoder = PieceDecoder(self.client, pipeline, max_message_size, max_frame_size)
         self._encoder = FrameEncoder(self.client, pipeline)
         self._send_data = self._encoder.data
         self._state = _OPEN
@@ -189,14 +196,12 @@ class Connection:
     @staticmethod
     def _close_payload(event: CloseConnection) -> bytes:
         code = event.code
-        if code in (CloseReason.ABNORMAL_CLOSURE, CloseReason.TLS_HANDSHAKE_FAILED):
-            raise LocalProtocolError(
-                f"close code {int(code)} is reserved for reporting and is never sent "
-                "(RFC 6455 section 7.4.1): use 1000 (normal) or 1011 (internal error)"
-            )
-        # 1005 ("no status") is sent as an empty close payload: close_payload() writes it.
+        # 1005, 1006 and 1015 only report what happened and never go on the wire (RFC 6455
+        # section 7.4.1): close_payload() sends them as a close frame without a status code.
+        # Sending them is allowed, as in 1.x, so that code that closes after a lost transport
+        # (trio-websocket sends 1006) moves the state instead of failing.
         if not isinstance(code, int) or (
-            code != CloseReason.NO_STATUS_RCVD and not is_valid_close_code(code)
+            code not in LOCAL_ONLY_CLOSE_REASONS and not is_valid_close_code(code)
         ):
             raise LocalProtocolError(
                 f"invalid close code {code!r}: use 1000-1003, 1007-1013, or 3000-4999 "

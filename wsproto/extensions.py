@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from ._faults import ExtensionError
+from ._frame_types import CloseReason, Opcode, RsvBits
 from ._headers import ExtensionParams, format_params, parse_element, parse_params
-from .frame_protocol import CloseReason, Opcode, RsvBits
 from .utilities import LocalProtocolError
 
 __all__ = ["SUPPORTED_EXTENSIONS", "Extension", "ExtensionError", "ExtensionParams"]

@@ -3,121 +3,89 @@
 This module knows nothing of HTTP, the handshake or the plugin registry. The
 decoder turns bytes into *pieces* of frames, validated and unmasked, with the
 negotiated extensions applied; the encoder turns payloads into frames.
+
+The last section holds the wsproto 1.x frame API (:class:`FrameProtocol`,
+:class:`FrameDecoder`, :class:`Frame` and their helpers), built on the same
+decoder and encoder, for code that drives frames without a connection.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence, Tuple, Union
+from codecs import IncrementalDecoder, getincrementaldecoder
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generator,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+    cast,
+)
 
+from ._frame_types import (
+    CLOSE_REASONS,
+    LOCAL_ONLY_CLOSE_REASONS,
+    OPCODES,
+    RSV1,
+    RSV2,
+    RSV3,
+    CloseReason,
+    Opcode,
+    ParseFailed,
+    RsvBits,
+    is_valid_close_code,
+)
 from ._masking import mask, next_mask_key
+from ._pipeline import ExtensionPipeline
 from .utilities import LocalProtocolError
 
 if TYPE_CHECKING:
-    from ._pipeline import ExtensionPipeline
+    from .extensions import Extension
 
 __all__ = [
+    "FIN_MASK",
+    "LOCAL_ONLY_CLOSE_REASONS",
+    "MASK_MASK",
+    "MAX_CLOSE_REASON",
+    "MAX_FRAME_PAYLOAD",
+    "MAX_LIBRARY_CLOSE_REASON",
+    "MAX_PAYLOAD_EIGHT_BYTE",
+    "MAX_PAYLOAD_NORMAL",
+    "MAX_PAYLOAD_TWO_BYTE",
+    "MAX_PRIVATE_CLOSE_REASON",
+    "MAX_PROTOCOL_CLOSE_REASON",
+    "MIN_CLOSE_REASON",
+    "MIN_LIBRARY_CLOSE_REASON",
+    "MIN_PRIVATE_CLOSE_REASON",
+    "MIN_PROTOCOL_CLOSE_REASON",
+    "NULL_MASK",
+    "OPCODE_MASK",
+    "PAYLOAD_LENGTH_EIGHT_BYTE",
+    "PAYLOAD_LENGTH_TWO_BYTE",
+    "PAYLOAD_LEN_MASK",
+    "RSV1_MASK",
+    "RSV2_MASK",
+    "RSV3_MASK",
+    "Buffer",
     "CloseReason",
+    "Frame",
     "FrameDecoder",
     "FrameEncoder",
+    "FrameProtocol",
+    "Header",
+    "MessageDecoder",
     "Opcode",
     "ParseFailed",
+    "PieceDecoder",
     "RsvBits",
+    "XorMaskerNull",
+    "XorMaskerSimple",
+    "close_payload",
+    "is_valid_close_code",
+    "parse_close_payload",
 ]
-
-
-class Opcode(IntEnum):
-    """RFC 6455, Section 5.2 - Base Framing Protocol."""
-
-    #: Continuation frame
-    CONTINUATION = 0x0
-    #: Text message
-    TEXT = 0x1
-    #: Binary message
-    BINARY = 0x2
-    #: Close frame
-    CLOSE = 0x8
-    #: Ping frame
-    PING = 0x9
-    #: Pong frame
-    PONG = 0xA
-
-    def iscontrol(self) -> bool:
-        """Return True for control frames (close, ping, pong)."""
-        return bool(self & 0x08)
-
-
-class CloseReason(IntEnum):
-    """RFC 6455, Section 7.4.1 - Defined Status Codes (and IANA additions)."""
-
-    #: A normal closure: the purpose of the connection was fulfilled.
-    NORMAL_CLOSURE = 1000
-    #: An endpoint is "going away" (server going down, page navigated away).
-    GOING_AWAY = 1001
-    #: An endpoint is terminating the connection due to a protocol error.
-    PROTOCOL_ERROR = 1002
-    #: An endpoint received a type of data it cannot accept.
-    UNSUPPORTED_DATA = 1003
-    #: Reserved, never sent: no status code was present in the close frame.
-    NO_STATUS_RCVD = 1005
-    #: Reserved, never sent: the connection closed without a close frame.
-    ABNORMAL_CLOSURE = 1006
-    #: Data within a message was not consistent with its type (e.g. bad UTF-8).
-    INVALID_FRAME_PAYLOAD_DATA = 1007
-    #: A message violates the endpoint's policy.
-    POLICY_VIOLATION = 1008
-    #: A message is too big to process.
-    MESSAGE_TOO_BIG = 1009
-    #: The client expected the server to negotiate an extension it did not.
-    MANDATORY_EXT = 1010
-    #: The server met an unexpected condition.
-    INTERNAL_ERROR = 1011
-    #: The server/service is restarting (IANA registry, not in RFC 6455).
-    SERVICE_RESTART = 1012
-    #: Temporary server condition, try again later (IANA registry).
-    TRY_AGAIN_LATER = 1013
-    #: Reserved, never sent: the TLS handshake failed.
-    TLS_HANDSHAKE_FAILED = 1015
-
-
-#: Codes that only report local conditions and never appear on the wire.
-LOCAL_ONLY_CLOSE_REASONS = frozenset({1005, 1006, 1015})
-#: Codes of 1000-2999 that may appear on the wire (RFC 6455 section 7.4).
-_WIRE_PROTOCOL_CODES = frozenset(int(c) for c in CloseReason) - LOCAL_ONLY_CLOSE_REASONS
-
-
-def is_valid_close_code(code: int) -> bool:
-    """True if ``code`` may be sent in a close frame (RFC 6455 section 7.4)."""
-    if 3000 <= code <= 4999:  # registered (3000-3999) and private (4000-4999) codes
-        return True
-    return code in _WIRE_PROTOCOL_CODES
-
-
-class RsvBits(NamedTuple):
-    """The three reserved bits of a frame header."""
-
-    rsv1: bool
-    rsv2: bool
-    rsv3: bool
-
-
-#: Masks of the RSV bits in a frame's first byte.
-RSV1, RSV2, RSV3 = 0x40, 0x20, 0x10
-#: RsvBits for each value of ``byte0 & 0x70``, built once so hooks never build tuples.
-RSV_BITS = tuple(RsvBits(bool(i & RSV1), bool(i & RSV2), bool(i & RSV3)) for i in range(0x80))
-
-
-def rsv_mask(bits: Sequence[bool]) -> int:
-    """Return the header-byte mask of a (rsv1, rsv2, rsv3) triple."""
-    return (RSV1 if bits[0] else 0) | (RSV2 if bits[1] else 0) | (RSV3 if bits[2] else 0)
-
-
-class ParseFailed(Exception):
-    """The peer broke the protocol; ``code`` is the close code to fail with."""
-
-    def __init__(self, msg: str, code: int = CloseReason.PROTOCOL_ERROR) -> None:
-        super().__init__(msg)
-        self.code = code
 
 
 #: The decoder's output: (message or control opcode, payload, frame_finished, message_finished).
@@ -128,7 +96,7 @@ _TEXT, _BINARY, _CLOSE, _PING, _PONG = 1, 2, 8, 9, 10
 _JOIN_AS_BYTES = 1 << 16
 
 
-class FrameDecoder:
+class PieceDecoder:
     """Parses frames from one buffer with an offset, and yields their payload in pieces.
 
     Data frames are delivered as soon as bytes arrive (a frame is never
@@ -467,8 +435,8 @@ class FrameEncoder:
 
 def close_payload(code: int, reason: Optional[str]) -> bytes:
     """Build a close payload; the reason is cut to fit 125 bytes on a character boundary."""
-    if code == CloseReason.NO_STATUS_RCVD:
-        return b""  # 1005 means "no status": the frame carries no payload
+    if code in LOCAL_ONLY_CLOSE_REASONS:
+        return b""  # 1005, 1006 and 1015 are never sent: a close frame without a status code
     data = (reason or "").encode("utf-8")
     if len(data) > 123:
         data = data[:123].decode("utf-8", "ignore").encode("utf-8")
@@ -490,14 +458,370 @@ def parse_close_payload(payload: bytes) -> Tuple[int, str]:
         raise ParseFailed(
             "close reason is not valid UTF-8", CloseReason.INVALID_FRAME_PAYLOAD_DATA
         ) from None
-    return code, reason
+    return CLOSE_REASONS.get(code, code), reason
 
 
-def _opcode_members() -> Tuple[Opcode, ...]:
-    # Reserved opcodes never reach extensions; they map to CONTINUATION only to fill the table.
-    return tuple(Opcode(i) if i in Opcode._value2member_map_ else Opcode(0) for i in range(16))
+# =============================================================================
+# wsproto 1.x compatibility: the frame API of upstream's frame_protocol module.
+#
+# Code written for wsproto 1.x drives frames without a Connection through
+# FrameProtocol (and, rarely, FrameDecoder). Both are thin layers over the
+# PieceDecoder and FrameEncoder above and the ExtensionPipeline: no second
+# parser. MessageDecoder is used here as in 1.x; Buffer, Header and the
+# XorMasker classes only ever served upstream's own parser and are kept, small
+# and working, for imports.
+# Differences from 1.x are listed in docs/migrating.rst ("The 1.x frame API").
+# =============================================================================
+
+#: Second byte of a header: the 7-bit length code that announces a 16-bit length.
+PAYLOAD_LENGTH_TWO_BYTE = 126
+#: Second byte of a header: the 7-bit length code that announces a 64-bit length.
+PAYLOAD_LENGTH_EIGHT_BYTE = 127
+#: Largest payload length written in the 7-bit field.
+MAX_PAYLOAD_NORMAL = 125
+#: Largest payload length written in the 16-bit field.
+MAX_PAYLOAD_TWO_BYTE = (1 << 16) - 1
+#: Largest payload length the 64-bit field can hold.
+MAX_PAYLOAD_EIGHT_BYTE = (1 << 64) - 1
+#: Largest frame payload (the 64-bit field's maximum).
+MAX_FRAME_PAYLOAD = MAX_PAYLOAD_EIGHT_BYTE
+
+#: Masks of the header's second byte: the MASK bit and the 7-bit length.
+MASK_MASK = 0x80
+PAYLOAD_LEN_MASK = 0x7F
+#: Masks of the header's first byte: FIN, RSV1-3 and the opcode.
+FIN_MASK = 0x80
+RSV1_MASK = RSV1
+RSV2_MASK = RSV2
+RSV3_MASK = RSV3
+OPCODE_MASK = 0x0F
+
+#: Close code ranges of RFC 6455 section 7.4.2.
+MIN_CLOSE_REASON = 1000
+MIN_PROTOCOL_CLOSE_REASON = 1000
+MAX_PROTOCOL_CLOSE_REASON = 2999
+MIN_LIBRARY_CLOSE_REASON = 3000
+MAX_LIBRARY_CLOSE_REASON = 3999
+MIN_PRIVATE_CLOSE_REASON = 4000
+MAX_PRIVATE_CLOSE_REASON = 4999
+MAX_CLOSE_REASON = 4999
+
+#: A masking key of four zero bytes (masking with it changes nothing).
+NULL_MASK = bytes(4)
+
+_CLOSE_REASON_VALUES = frozenset(int(member) for member in CloseReason)
 
 
-#: Opcode members by value, so hooks receive enum members without constructing them.
-OPCODES = _opcode_members()
+class Header(NamedTuple):
+    """A parsed frame header (1.x; kept for imports, nothing here produces one)."""
 
+    fin: bool
+    rsv: RsvBits
+    opcode: Opcode
+    payload_len: int
+    masking_key: Optional[bytes]
+
+
+class Frame(NamedTuple):
+    """One frame, or part of one, as the 1.x frame API returns it.
+
+    From :meth:`FrameProtocol.received_frames`, ``opcode`` is the message's
+    opcode (TEXT or BINARY, never CONTINUATION) or a control opcode;
+    ``payload`` is ``str`` for text (decoded incrementally), ``(code, reason)``
+    for a close (``code`` a :class:`CloseReason` member when known, else an
+    ``int``), ``bytes`` otherwise; ``message_finished`` is true only on the
+    message's last piece. From :meth:`FrameDecoder.process_buffer` everything
+    is raw: the frame's own opcode, ``bytes`` payloads, and the header's FIN bit.
+    """
+
+    opcode: Opcode
+    payload: Union[bytes, str, Tuple[int, str]]
+    frame_finished: bool
+    message_finished: bool
+
+
+class Buffer:
+    """A byte buffer with tentative reads (1.x parser helper, kept working for imports).
+
+    ``consume_*`` read ahead of :attr:`bytes_used`; :meth:`commit` drops what
+    was read, :meth:`rollback` forgets the reads. ``len()`` counts every byte
+    held, read or not.
+    """
+
+    def __init__(self, initial_bytes: Optional[bytes] = None) -> None:
+        self.buffer = bytearray(initial_bytes or b"")
+        self.bytes_used = 0
+
+    def feed(self, new_bytes: bytes) -> None:
+        """Append bytes."""
+        self.buffer += new_bytes
+
+    def consume_at_most(self, nbytes: int) -> bytearray:
+        """Read up to ``nbytes`` unread bytes."""
+        start = self.bytes_used
+        data = self.buffer[start : start + nbytes] if nbytes else bytearray()
+        self.bytes_used += len(data)
+        return data
+
+    def consume_exactly(self, nbytes: int) -> Optional[bytearray]:
+        """Read exactly ``nbytes`` unread bytes, or nothing (None) if fewer are held."""
+        if len(self.buffer) - self.bytes_used < nbytes:
+            return None
+        return self.consume_at_most(nbytes)
+
+    def commit(self) -> None:
+        """Drop the bytes read so far."""
+        del self.buffer[: self.bytes_used]
+        self.bytes_used = 0
+
+    def rollback(self) -> None:
+        """Forget the reads since the last commit."""
+        self.bytes_used = 0
+
+    def __len__(self) -> int:
+        return len(self.buffer)
+
+
+class XorMaskerSimple:
+    """Masks consecutive chunks of one payload with one key (1.x helper, on the fast ``mask()``)."""
+
+    def __init__(self, masking_key: Union[bytes, bytearray]) -> None:
+        self._masking_key = bytes(masking_key)
+
+    def process(self, data: Union[bytes, bytearray]) -> bytearray:
+        """Return ``data`` masked; the next call continues where this one stopped in the key."""
+        if not data:
+            return bytearray()
+        key = self._masking_key
+        out = bytearray(mask(bytes(data), key))
+        turn = len(data) & 3
+        self._masking_key = key[turn:] + key[:turn]
+        return out
+
+
+class XorMaskerNull:
+    """The masker of unmasked frames: returns its input unchanged (1.x helper)."""
+
+    def process(self, data: bytearray) -> bytearray:
+        """Return ``data`` itself."""
+        return data
+
+
+class MessageDecoder:
+    """Turns the raw frames of data messages into message pieces (1.x helper).
+
+    It checks the opcode sequence (a message starts with TEXT or BINARY and
+    continues with CONTINUATION), reports the message's opcode on every piece,
+    and decodes text incrementally, failing with 1007 on invalid UTF-8.
+    """
+
+    def __init__(self) -> None:
+        self.opcode: Optional[Opcode] = None
+        self.decoder: Optional[IncrementalDecoder] = None
+
+    def process_frame(self, frame: Frame) -> Frame:
+        """Return the message piece of one raw data frame (or part of one)."""
+        opcode = frame.opcode
+        if opcode.iscontrol():
+            raise ValueError(f"{opcode!r} is a control frame, not part of a message")
+        if self.opcode is None:
+            if opcode is Opcode.CONTINUATION:
+                raise ParseFailed("continuation frame without a message to continue")
+            self.opcode = opcode
+            if opcode is Opcode.TEXT:
+                self.decoder = getincrementaldecoder("utf-8")()
+        elif opcode is not Opcode.CONTINUATION:
+            raise ParseFailed(f"expected a continuation frame, got {opcode!r}")
+        finished = frame.frame_finished and frame.message_finished
+        payload = frame.payload
+        if self.decoder is not None:
+            if not isinstance(payload, (bytes, bytearray)):
+                raise TypeError(f"a raw frame's payload is bytes, not {type(payload).__name__}")
+            try:
+                payload = self.decoder.decode(payload, finished)
+            except UnicodeDecodeError:
+                raise ParseFailed(
+                    "text message is not valid UTF-8", CloseReason.INVALID_FRAME_PAYLOAD_DATA
+                ) from None
+        piece = Frame(self.opcode, payload, frame.frame_finished, finished)
+        if finished:
+            self.opcode = None
+            self.decoder = None
+        return piece
+
+
+class FrameDecoder:
+    """wsproto 1.x's frame decoder: bytes in, raw :class:`Frame` objects out.
+
+    Built on :class:`PieceDecoder`: every check of RFC 6455 section 5 applies,
+    including the opcode sequence of fragmented messages (1.x left that to
+    :class:`MessageDecoder`). A data frame comes out in parts as its bytes
+    arrive (``frame_finished`` false until the last); the first part carries
+    the frame's opcode, later parts CONTINUATION. Extensions get their inbound
+    hooks, with this decoder as ``proto``, in 1.x order (list order inbound).
+    """
+
+    def __init__(self, client: bool, extensions: Optional[List[Extension]] = None) -> None:
+        self.client = client
+        self.extensions = extensions or []
+        # 1.x ran inbound hooks in list order; the pipeline runs inbound in reverse.
+        pipeline = ExtensionPipeline(self, self.extensions[::-1]) if self.extensions else None
+        self._pieces = PieceDecoder(client, pipeline)
+        self._in_message = False  # a data message has begun and not ended
+
+    def receive_bytes(self, data: bytes) -> None:
+        """Append bytes received from the peer."""
+        self._pieces.receive_bytes(data)
+
+    def process_buffer(self) -> Optional[Frame]:
+        """Return the next frame (or part of one), or None when more bytes are needed.
+
+        Raises :class:`ParseFailed` when the peer broke the protocol.
+        """
+        pieces = self._pieces
+        piece = pieces.next_piece()
+        if piece is None:
+            return None
+        opcode, payload, frame_finished, message_finished = piece
+        if opcode >= 8:
+            return Frame(OPCODES[opcode], payload, True, True)
+        raw = Opcode.CONTINUATION if self._in_message else OPCODES[opcode]
+        self._in_message = not message_finished
+        # 1.x reports the header's FIN bit on every part of the frame.
+        fin = message_finished if frame_finished else pieces._fin
+        return Frame(raw, payload, frame_finished, fin)
+
+
+class FrameProtocol:
+    """wsproto 1.x's frame-level protocol: bytes to frames and frames to bytes.
+
+    :param client: True for the client end (it masks what it sends and
+        expects unmasked frames).
+    :param extensions: negotiated extensions; those whose ``enabled()`` is
+        false are dropped. Inbound hooks get the :class:`FrameDecoder` as
+        ``proto``, outbound hooks this object; only data frames pass through
+        them.
+
+    Frames go out as :class:`bytearray`, as in 1.x.
+    """
+
+    def __init__(self, client: bool, extensions: List[Extension]) -> None:
+        self.client = client
+        self.extensions = [ext for ext in extensions if ext.enabled()]
+        self._frame_decoder = FrameDecoder(client, self.extensions)
+        self._message_decoder = MessageDecoder()
+        self._encoder = FrameEncoder(client)
+        # 1.x ran outbound hooks in reverse list order: the pipeline's outbound order, reversed.
+        self._outbound = ExtensionPipeline(self, self.extensions[::-1]) if self.extensions else None
+        self._outbound_opcode: Optional[Opcode] = None
+        self._reading = True  # false after a close frame or a protocol failure, as in 1.x
+
+    # -- receiving ---------------------------------------------------------------
+
+    def receive_bytes(self, data: bytes) -> None:
+        """Append bytes received from the peer."""
+        self._frame_decoder.receive_bytes(data)
+
+    def received_frames(self) -> Generator[Frame, None, None]:
+        """Yield the frames the bytes received so far complete.
+
+        Raises :class:`ParseFailed` (with the close code to send) when the
+        peer broke the protocol. After a close frame or a failure nothing more
+        is parsed.
+        """
+        while self._reading:
+            try:
+                frame = self._next_frame()
+            except ParseFailed:
+                self._reading = False
+                raise
+            if frame is None:
+                return
+            yield frame
+
+    def _next_frame(self) -> Optional[Frame]:
+        frame = self._frame_decoder.process_buffer()
+        if frame is None:
+            return None
+        opcode = frame.opcode
+        if opcode is Opcode.CLOSE:
+            self._reading = False
+            code, reason = parse_close_payload(cast(bytes, frame.payload))
+            if code in _CLOSE_REASON_VALUES:
+                code = CloseReason(code)  # 1.x gave the member for every known code
+            return Frame(opcode, (code, reason), True, True)
+        if opcode.iscontrol():
+            return frame
+        return self._message_decoder.process_frame(frame)
+
+    # -- sending -----------------------------------------------------------------
+
+    def close(self, code: Optional[int] = None, reason: Optional[str] = None) -> bytearray:
+        """Return a close frame.
+
+        No code (or 1005) sends a close frame without a status; a reason needs
+        a code and is cut to fit 123 bytes. The local-only codes 1006 and 1015
+        are never sent: they give a close frame without a status too (1.x sent
+        1000). Other codes not allowed on the wire raise
+        :class:`~wsproto.utilities.LocalProtocolError`.
+        """
+        if code is None or code is CloseReason.NO_STATUS_RCVD:
+            if reason:
+                raise TypeError("cannot specify a reason without a code")
+            payload = b""
+        elif not isinstance(code, int):
+            raise TypeError(f"close code must be an int, not {type(code).__name__}")
+        elif code in LOCAL_ONLY_CLOSE_REASONS:
+            payload = b""
+        elif is_valid_close_code(code):
+            payload = close_payload(int(code), reason)
+        else:
+            raise LocalProtocolError(
+                f"invalid close code {code}: use 1000-1003, 1007-1013, or 3000-4999 "
+                "(RFC 6455 section 7.4)"
+            )
+        return bytearray(self._encoder.frame(0x88, payload))
+
+    def ping(self, payload: bytes = b"") -> bytearray:
+        """Return a ping frame."""
+        return self._control(0x89, payload)
+
+    def pong(self, payload: bytes = b"") -> bytearray:
+        """Return a pong frame."""
+        return self._control(0x8A, payload)
+
+    def _control(self, byte0: int, payload: bytes) -> bytearray:
+        data = bytes(payload)
+        if len(data) > MAX_PAYLOAD_NORMAL:
+            raise ValueError("payload too long for control frame")
+        return bytearray(self._encoder.frame(byte0, data))
+
+    def send_data(
+        self, payload: Union[bytes, bytearray, memoryview, str] = b"", fin: bool = True
+    ) -> bytearray:
+        """Return the frame of one chunk of a message: text for ``str``, binary for bytes.
+
+        Chunks of one message (``fin`` false until the last) must keep its
+        type, or :class:`TypeError` is raised.
+        """
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            opcode = Opcode.BINARY
+            data = bytes(payload)
+        elif isinstance(payload, str):
+            opcode = Opcode.TEXT
+            data = payload.encode("utf-8")
+        else:
+            raise TypeError("Must provide bytes or text")
+        if self._outbound_opcode is None:
+            self._outbound_opcode = opcode
+        elif self._outbound_opcode is not opcode:
+            raise TypeError("Data type mismatch inside message")
+        else:
+            opcode = Opcode.CONTINUATION
+        if fin:
+            self._outbound_opcode = None
+        byte0 = opcode | (FIN_MASK if fin else 0)
+        if self._outbound is not None:
+            rsv, data = self._outbound.outbound(opcode, data, fin)
+            byte0 |= rsv
+        return bytearray(self._encoder.frame(byte0, data))

@@ -57,6 +57,8 @@ from .utilities import (
     generate_accept_token,
     generate_nonce,
 )
+from .utilities import normed_header_dict as normed_header_dict  # re-exported as in 1.x
+from .utilities import split_comma_header as split_comma_header  # re-exported as in 1.x
 
 if TYPE_CHECKING:
     import h11  # imported when a handshake is refused: accepted connections never need it
@@ -65,6 +67,8 @@ __all__ = ["H11Handshake", "client_extensions_handshake", "server_extensions_han
 
 # RFC 6455 section 4.1: the only version this library speaks.
 WEBSOCKET_VERSION = b"13"
+# RFC 6455 section 4.1: the Upgrade token.
+WEBSOCKET_UPGRADE = b"websocket"
 # Headers the handshake writes itself; repeating them in extra_headers breaks the request.
 # (Sec-WebSocket-Protocol and -Extensions may be given there, as upstream 1.x allowed.)
 _HANDSHAKE_HEADERS = frozenset(
@@ -75,6 +79,20 @@ _HANDSHAKE_HEADERS = frozenset(
         b"sec-websocket-key",
         b"sec-websocket-version",
         b"sec-websocket-accept",
+    }
+)
+
+
+# Received headers that the events carry in their own fields, and so leave out of
+# extra_headers (as 1.x does; header names arrive lower-cased).
+_REQUEST_FIELDS = frozenset({b"host", b"sec-websocket-extensions", b"sec-websocket-protocol"})
+_RESPONSE_FIELDS = frozenset(
+    {
+        b"connection",
+        b"upgrade",
+        b"sec-websocket-accept",
+        b"sec-websocket-extensions",
+        b"sec-websocket-protocol",
     }
 )
 
@@ -92,7 +110,7 @@ def _check_upgrade(headers: Dict[bytes, List[bytes]], hint: Callable[[], Event])
     """Both messages of the handshake carry ``Connection: Upgrade`` and ``Upgrade: websocket``."""
     if not _has_token(headers, b"connection", b"upgrade"):
         raise RemoteProtocolError("missing header 'Connection: Upgrade'", event_hint=hint())
-    if not _has_token(headers, b"upgrade", b"websocket"):
+    if not _has_token(headers, b"upgrade", WEBSOCKET_UPGRADE):
         raise RemoteProtocolError("missing header 'Upgrade: websocket'", event_hint=hint())
 
 
@@ -117,6 +135,20 @@ def _ascii(value: bytes, what: str, hint: Callable[[], Event] = _bad_request) ->
         return value.decode("ascii")
     except UnicodeDecodeError:
         raise RemoteProtocolError(f"{what} contains non-ASCII bytes", event_hint=hint()) from None
+
+
+def _decode_host(value: bytes) -> str:
+    """The Host header as text: an IDNA (punycode) name is decoded, as 1.x does."""
+    host = _ascii(value, "Host header")
+    if "xn--" not in host.lower():
+        return host
+    try:
+        return value.decode("idna")
+    except UnicodeError:
+        raise RemoteProtocolError(
+            f"Host header {host!r} is not a valid internationalised name",
+            event_hint=_bad_request(),
+        ) from None
 
 
 def _encode_host(host: str) -> bytes:
@@ -226,7 +258,7 @@ class H11Handshake:
                 )
         self._key = generate_nonce()
         headers = [
-            (b"Upgrade", b"websocket"),
+            (b"Upgrade", WEBSOCKET_UPGRADE),
             (b"Connection", b"Upgrade"),
             (b"Sec-WebSocket-Key", self._key),
             (b"Sec-WebSocket-Version", WEBSOCKET_VERSION),
@@ -272,7 +304,7 @@ class H11Handshake:
         request = self._server_request("AcceptConnection")
         assert self._key is not None
         headers = [
-            (b"Upgrade", b"websocket"),
+            (b"Upgrade", WEBSOCKET_UPGRADE),
             (b"Connection", b"Upgrade"),
             (b"Sec-WebSocket-Accept", generate_accept_token(self._key)),
         ]
@@ -369,6 +401,8 @@ class H11Handshake:
             raise LocalProtocolError(
                 "receive_data() got bytes after the end of the stream (receive_data(None))"
             )
+        if self._state is ConnectionState.CLOSED:
+            return  # refused with an informational status: nothing more is read
         if data is None:
             self._eof = True
             waiting = self._initiating_request is None or self.client
@@ -419,9 +453,14 @@ class H11Handshake:
             if status >= 200:
                 self._receive_refusal()
                 return
-            # Another informational response (e.g. 100 Continue): keep waiting.
-            del self._buffer[:after]
-            self._scanned = 0
+            # Another informational status ends the handshake, as in 1.x: the server did not
+            # switch protocols (RFC 6455 section 4.1), and waiting would hang the client.
+            self._events.append(
+                RejectConnection(status_code=status, headers=headers, has_body=False)
+            )
+            self._state = ConnectionState.CLOSED
+            self._buffer = bytearray()
+            return
 
     def _receive_refusal(self) -> None:
         """The server refused: h11 reads its response and body from here on."""
@@ -519,7 +558,7 @@ class H11Handshake:
             raise RemoteProtocolError(
                 "a request needs exactly one Host header", event_hint=_bad_request()
             )
-        host = _ascii(hosts[0], "Host header")
+        host = _decode_host(hosts[0])
         offer_values = [
             _ascii(value, "Sec-WebSocket-Extensions")
             for value in headers.get(b"sec-websocket-extensions", [])
@@ -534,7 +573,7 @@ class H11Handshake:
             host=host,
             target=_ascii(target, "request target"),
             extensions=offers,
-            extra_headers=header_list,
+            extra_headers=[item for item in header_list if item[0] not in _REQUEST_FIELDS],
             subprotocols=subprotocols,
         )
         self._key = keys[0]
@@ -574,7 +613,9 @@ class H11Handshake:
             raise RemoteProtocolError(str(exc), event_hint=RejectConnection()) from None
         self._open(ConnectionType.CLIENT, extensions, trailing)
         return AcceptConnection(
-            subprotocol=subprotocol, extensions=extensions, extra_headers=header_list
+            subprotocol=subprotocol,
+            extensions=extensions,
+            extra_headers=[item for item in header_list if item[0] not in _RESPONSE_FIELDS],
         )
 
 

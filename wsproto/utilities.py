@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import binascii
 import os
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from .events import Event
@@ -15,6 +15,8 @@ __all__ = [
     "RemoteProtocolError",
     "generate_accept_token",
     "generate_nonce",
+    "normed_header_dict",
+    "split_comma_header",
 ]
 
 # RFC 6455 section 1.3: the GUID appended to Sec-WebSocket-Key.
@@ -62,3 +64,30 @@ def generate_accept_token(key: bytes) -> bytes:
 
     digest = hashlib.sha1(key.strip() + ACCEPT_GUID).digest()
     return binascii.b2a_base64(digest, newline=False)
+
+
+# -- header helpers kept from 1.x (hypercorn imports split_comma_header) -------------
+
+
+def normed_header_dict(headers: Iterable[Tuple[bytes, bytes]]) -> Dict[bytes, bytes]:
+    """Map each header name to its values joined with ``", "``, in order of appearance.
+
+    Names are kept as given (h11 and wsproto's events hold them lower-cased).
+    Joining is right for list-valued headers; it is wrong for ``Set-Cookie``,
+    which a WebSocket handshake does not use.
+    """
+    grouped: Dict[bytes, List[bytes]] = {}
+    for name, value in headers:
+        grouped.setdefault(name, []).append(value)
+    return {name: b", ".join(values) for name, values in grouped.items()}
+
+
+def split_comma_header(value: bytes) -> List[str]:
+    """Split a comma-separated header value into stripped ASCII strings.
+
+    A plain split, as in 1.x: empty items are kept, and a comma inside a
+    quoted-string splits too, so use it for token lists only (for example
+    ``Sec-WebSocket-Protocol``). Raises :class:`UnicodeDecodeError` on
+    non-ASCII bytes.
+    """
+    return [item.decode("ascii").strip() for item in value.split(b",")]

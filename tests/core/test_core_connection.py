@@ -100,10 +100,35 @@ def test_invalid_local_close_codes_raise(code: int) -> None:
 
 
 @pytest.mark.parametrize("code", [1006, 1015])
-def test_reserved_local_close_codes_raise(code: int) -> None:
-    # Upstream silently sent 1000 instead.
-    with pytest.raises(LocalProtocolError, match="never sent"):
-        server_side().send(CloseConnection(code))
+@pytest.mark.parametrize("closing_side", ["opening", "answering"])
+def test_reserved_local_close_codes_close_without_a_status_code(
+    code: int, closing_side: str
+) -> None:
+    # trio-websocket sends CloseConnection(1006) when its transport is gone; 1.x moved the
+    # state (sending 1000). wsproto 2 moves the state and sends no status code at all.
+    client, server = handshake_pair()
+    if closing_side == "answering":
+        server.receive_data(client.send(CloseConnection(1000)))
+        list(server.events())
+    data = server.send(CloseConnection(code, "gone"))
+    assert data == b"\x88\x00"
+    expected = ConnectionState.CLOSED if closing_side == "answering" else (
+        ConnectionState.LOCAL_CLOSING
+    )
+    assert server.state is expected
+    client.receive_data(data)
+    (event,) = client.events()
+    assert event == CloseConnection(CloseReason.NO_STATUS_RCVD, "")
+
+
+def test_received_close_codes_are_close_reason_members_when_known() -> None:
+    for code, expected_type in ((1000, CloseReason), (1011, CloseReason), (4321, int)):
+        client, server = handshake_pair()
+        client.receive_data(server.send(CloseConnection(code)))
+        (event,) = client.events()
+        assert event.code == code
+        assert type(event.code) is expected_type
+    assert event.code is not CloseReason.NORMAL_CLOSURE
 
 
 def test_1005_is_sent_as_empty_close() -> None:

@@ -61,12 +61,21 @@ def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WSPROTO_", "PYTHON"))}
     env["CC"] = compiler
     wheels = tmp_path / "wheels"
-    _run([*_pip(sys.executable), "wheel", "--no-deps", "-w", str(wheels), str(src)], env, tmp_path)
+    # The core requires wsproto-deflate: build it too, so pip finds it beside the core.
+    deflate = tmp_path / "deflate"
+    shutil.copytree(
+        ROOT / "wsproto_deflate", deflate, ignore=shutil.ignore_patterns("__pycache__", "bench")
+    )
+    _run(
+        [*_pip(sys.executable), "wheel", "--no-deps", "-w", str(wheels), str(src), str(deflate)],
+        env,
+        tmp_path,
+    )
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], env, tmp_path)
     python = str(venv / "bin" / "python")
     (wheel,) = wheels.glob("wsproto-*.whl")
-    _run([*_pip(python), "install", str(wheel)], env, tmp_path)
+    _run([*_pip(python), "install", "--find-links", str(wheels), str(wheel)], env, tmp_path)
     out = _run([python, "-c", PROBE], env, tmp_path)
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 

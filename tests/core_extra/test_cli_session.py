@@ -82,7 +82,7 @@ def test_client_session_commands_and_events() -> None:
         assert client.state is ConnectionState.CLOSED and session.close_code == 4000
     text = "\n".join(lines)
     assert "> ping b'wsproto'" in text and "not a close code" in text
-    assert "reserved for reporting" in text and "< part [...]" in text
+    assert "close code 1006 cannot be sent" in text and "< part [...]" in text
     assert "< binary 2 bytes: 0102" in text and "answered with a pong" in text
     assert "< pong b'r'" in text and "< close 4000 'bye now'" in text
 

@@ -42,20 +42,12 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         copy_project(ROOT / "plugins_example", src / "example", "wsproto_example_plugins"),
         copy_project(FIXTURES / "broken_plugins", src / "broken", "wsproto_broken_plugins"),
         copy_project(FIXTURES / "duplicate_plugin", src / "dup", "wsproto_dup_bzip2"),
+        # The core requires wsproto-deflate: its wheel must be in the wheelhouse.
+        copy_project(DEFLATE_SRC, src / "deflate", "wsproto_deflate"),
     ]
     wheels = base / "wheels"
     build_wheels(wheels, sources)
     return wheels
-
-
-@pytest.fixture(scope="session")
-def deflate_wheel(wheelhouse: Path) -> Path:
-    """Add a wsproto-deflate wheel to the wheelhouse (skips until that project exists)."""
-    if not (DEFLATE_SRC / "pyproject.toml").exists():
-        pytest.skip("wsproto_deflate/pyproject.toml does not exist yet: nothing to install")
-    src = copy_project(DEFLATE_SRC, wheelhouse.parent / "src" / "deflate", "wsproto_deflate")
-    build_wheels(wheelhouse, [src])
-    return wheelhouse
 
 
 @pytest.fixture(scope="session")
@@ -65,4 +57,5 @@ def plugin_venv(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> V
     venv.install(
         "wsproto", "wsproto-example-plugins", "wsproto-broken-plugins", "wsproto-dup-bzip2"
     )
+    venv.uninstall("wsproto-deflate")  # these tests look at the other plugins alone
     return venv

@@ -68,6 +68,16 @@ class Venv:
              "--find-links", str(self.wheels), *files],
         )  # fmt: skip
 
+    def uninstall(self, *names: str) -> None:
+        """pip-uninstall distributions (the way to keep the core without its default plugin)."""
+        run([self.python, "-m", "pip", "--disable-pip-version-check", "--quiet", "uninstall",
+             "--yes", *names])  # fmt: skip
+
+    def run_module(self, *args: str) -> str:
+        """Run ``python -m ARGS`` in this venv; return its standard output."""
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("WSPROTO_", "PYTHON"))}
+        return run([self.python, "-m", *args], timeout=RUN_TIMEOUT, env=clean, cwd=self.path)
+
     def run_json(self, script: str, *args: str, env: Optional[Dict[str, str]] = None) -> Any:
         """Run a fixture script in this venv (clean WSPROTO_* env); parse its JSON output."""
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("WSPROTO_", "PYTHON"))}

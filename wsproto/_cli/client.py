@@ -14,7 +14,7 @@ from typing import Callable, Optional, TextIO
 
 from ..connection import ConnectionState
 from ..events import BytesMessage, CloseConnection, Event, Ping, Pong, TextMessage
-from ..frame_protocol import CloseReason
+from ..frame_protocol import CloseReason, is_valid_close_code
 from ..utilities import LocalProtocolError
 from .errors import CliError
 from .handshake_io import ClientHandshake, connect, open_websocket
@@ -80,6 +80,10 @@ class _Session:
                     self.out(f"! not a close code: {parts[1]!r} (usage: /close [code] [reason])")
                     return
                 code = int(parts[1])
+                if not is_valid_close_code(code):
+                    # The library sends 1005/1006/1015 without a status code: say so here.
+                    self.out(f"! close code {code} cannot be sent (RFC 6455 section 7.4)")
+                    return
             reason = parts[2] if len(parts) > 2 else None
             try:
                 self.close(code, reason)
