@@ -10,6 +10,9 @@ server picks                           for each extension name, in the order of
                                        the extension accepts (later ones for
                                        the same name are alternatives)
 malformed offer element (server)       that element is declined, others go on
+``accept_params`` raises (server)      ValueError: that offer is declined; any
+                                       other exception or an unusable result:
+                                       declined too, and logged as a fault
 two extensions want the same RSV bit   the server declines the later one; a
                                        client fails the handshake
 response names an extension not        the client fails the handshake
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+from ._faults import negotiation_fault
 from ._frame_types import rsv_mask
 from ._headers import (
     ExtensionOffer,
@@ -125,7 +129,13 @@ def negotiate_server(
             continue
         try:
             params = ext.accept_params(dict(offer.params))
+            element = format_extension(ext.name, params) if params is not None else ""
         except ValueError:
+            params = None
+        except Exception as exc:
+            # The offer's parameters come from the peer: an extension bug they trigger must
+            # not escape send(AcceptConnection). Declined, and reported like a frame fault.
+            negotiation_fault(ext, "accept_params", exc)
             params = None
         if params is None:
             continue  # try this extension's next offer
@@ -133,7 +143,7 @@ def negotiate_server(
         claimed |= bits
         _mark_negotiated(ext)
         accepted.append(ext)
-        response.append(format_extension(ext.name, params))
+        response.append(element)
     return accepted, (", ".join(response) if response else None)
 
 

@@ -475,3 +475,18 @@ def registry() -> Registry:
                 _REGISTRY = Registry()
             reg = _REGISTRY
     return reg
+
+
+def distribution_of(cls: type) -> Optional[str]:
+    """``"name version"`` of the distribution whose plugin provides ``cls``, or None.
+
+    Only a registry that has loaded its plugins answers: the caller (a run-time
+    fault report) must not trigger plugin loading.
+    """
+    reg = _REGISTRY
+    if reg is None or not reg._loaded:
+        return None
+    for plugin in reg._code + reg._auto:
+        if plugin.distribution and any(p.cls is cls for p in plugin.providers):
+            return f"{plugin.distribution} {plugin.version or ''}".rstrip()
+    return None

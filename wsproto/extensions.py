@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
+from ._faults import ExtensionError
 from ._frame_types import CloseReason, Opcode, RsvBits
 from ._headers import ExtensionParams, format_params, parse_element, parse_params
 from .utilities import LocalProtocolError
 
-__all__ = ["SUPPORTED_EXTENSIONS", "Extension", "ExtensionParams"]
+__all__ = ["SUPPORTED_EXTENSIONS", "Extension", "ExtensionError", "ExtensionParams"]
 
 
 class Extension:
@@ -113,26 +114,60 @@ class Extension:
         self.finalize(_element(self.name, params))
 
     # -- frame hooks (upstream 1.x signatures) -------------------------------
+    #
+    # The run-time contract (enforced on every call, see docs/security.rst): a hook that
+    # raises, returns anything outside the types listed in its docstring, or sets/clears an
+    # RSV bit this extension does not own is a *fault*. Inbound, the connection fails with
+    # CloseConnection(1011) and the fault is logged on the "wsproto.extensions" logger;
+    # outbound, send() raises ExtensionError and emits nothing. Either way this connection's
+    # extensions are not called again. Owned bits: those in rsv_bits; an extension that
+    # declares none owns the bits no other negotiated extension declared.
 
     def frame_inbound_header(
         self, proto: Any, opcode: Opcode, rsv: RsvBits, payload_length: int
     ) -> Union[CloseReason, RsvBits]:
-        """See an inbound data frame header; return the RSV bits this extension
-        accepts on it, or a CloseReason to fail the connection."""
+        """See an inbound data frame header (never a control frame).
+
+        Return the RSV bits this extension accepts on this frame: an
+        :class:`RsvBits` (or a tuple of exactly three ``bool``), naming only
+        bits it owns; a set bit that no extension accepts fails the connection
+        with 1002. Or return a close code (:class:`CloseReason` or an ``int``
+        that may be sent: 1000-1003, 1007-1013, 3000-4999) to fail the
+        connection with it.
+        """
         return RsvBits(False, False, False)
 
     def frame_inbound_payload_data(self, proto: Any, data: bytes) -> Union[bytes, CloseReason]:
-        """Transform a chunk of inbound payload (``b""`` asks for pending output)."""
+        """Transform a chunk of inbound payload (``b""`` asks for pending output).
+
+        Return ``bytes`` (``bytearray`` and ``memoryview`` are copied to bytes;
+        no other type is converted: ``True`` or an ``str`` is a fault), or a
+        close code as for :meth:`frame_inbound_header`. Return at most a
+        bounded amount per call and set :attr:`inbound_pending` while more is
+        held; staying pending while returning nothing for 64 calls in a row is
+        a fault.
+        """
         return data
 
     def frame_inbound_complete(self, proto: Any, fin: bool) -> Union[bytes, CloseReason, None]:
-        """The inbound frame ended (``fin``: the message too); return any final output."""
+        """The inbound frame ended (``fin``: the message too).
+
+        Return ``None`` or ``bytes`` (final output, passed through the later
+        extensions), or a close code as for :meth:`frame_inbound_header`.
+        """
         return None
 
     def frame_outbound(
         self, proto: Any, opcode: Opcode, rsv: RsvBits, data: bytes, fin: bool
     ) -> Tuple[RsvBits, bytes]:
-        """Transform an outbound data frame; return its RSV bits and payload."""
+        """Transform an outbound data frame (never a control frame).
+
+        Return a ``tuple`` ``(rsv, payload)``: ``rsv`` an :class:`RsvBits` (or
+        a tuple of exactly three ``bool``) that differs from the ``rsv``
+        received only in bits this extension owns; ``payload`` ``bytes``
+        (``bytearray`` and ``memoryview`` are copied). To refuse, raise: the
+        application gets :class:`ExtensionError` from ``send()``.
+        """
         return (rsv, data)
 
     def __repr__(self) -> str:

@@ -171,3 +171,33 @@ def test_one_configured_object_serves_many_connections(cls: Type[CodecCompressio
 def test_rsv_bits_are_declared() -> None:
     assert PerMessageBzip2.rsv_bits == RsvBits(False, True, False)
     assert PerMessageLzma.rsv_bits == RsvBits(True, False, False)
+
+
+@pytest.mark.parametrize("cls", CODECS)
+@pytest.mark.parametrize("value", ["23", "10", "03", "+3", "3.0", ""])
+def test_hostile_level_offer_is_declined(cls: Type[CodecCompression], value: str) -> None:
+    """A level outside the exact texts "0"/"1".."9" is declined; the server then sends fine."""
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request
+
+    server = WSConnection(ConnectionType.SERVER)
+    offer = f"{cls.name}; server_max_level={value}" if value else f"{cls.name}; server_max_level"
+    request = (
+        "GET / HTTP/1.1\r\nHost: example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Extensions: {offer}\r\n\r\n"
+    )
+    server.receive_data(request.encode())
+    assert [type(e) for e in server.events()] == [Request]
+    response = server.send(AcceptConnection(extensions=[cls()]))
+    assert cls.name.encode() not in response
+    assert server.connection is not None and server.connection.extensions == []
+    frame = server.send(BytesMessage(b"x" * 1000))  # no compressor at a bogus level
+    assert frame[0] & 0x70 == 0 and frame.endswith(b"x" * 1000)
+
+
+@pytest.mark.parametrize("cls", CODECS)
+def test_non_ascii_digit_level_is_declined(cls: Type[CodecCompression]) -> None:
+    # (The handshake already refuses non-ASCII header bytes; the extension must not rely on it.)
+    assert "\u0663".isdigit() and int("\u0663") == 3
+    assert cls().accept_params({"server_max_level": "\u0663"}) is None

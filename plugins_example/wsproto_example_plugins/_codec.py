@@ -144,9 +144,12 @@ class CodecCompression(Extension):
         if key not in params:
             return None
         value = params[key]
-        if value is None or not value.isdigit() or int(value) not in self.LEVELS:
+        # Exact texts only: str.isdigit() and int() also take "٣", "+3", " 3" or "03", and a
+        # substring test would take "23". The peer chooses this string.
+        levels = {str(n): n for n in self.LEVELS}
+        if value is None or value not in levels:
             raise ValueError(f"{key}={value!r} is not a level of {self.name}")
-        return int(value)
+        return levels[value]
 
     def _check_keys(self, params: ExtensionParams, allowed: Tuple[str, ...]) -> None:
         unknown = sorted(set(params) - set(allowed))
