@@ -65,4 +65,3 @@ def test_long_description_links_are_absolute(directory: Path) -> None:
     targets = re.findall(r"\]\(([^)]+)\)", readme)
     relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
     assert relative == []
-
