@@ -13,11 +13,11 @@ from typing import Iterator, List
 import pytest
 
 from wsproto import ConnectionType, WSConnection
-from wsproto.connection import ConnectionState
+from wsproto.__main__ import main
 from wsproto._cli import terminal
 from wsproto._cli.client import run_client
 from wsproto._cli.echo_server import EchoServer
-from wsproto.__main__ import main
+from wsproto.connection import ConnectionState
 from wsproto.events import AcceptConnection, CloseConnection, Event, Request, TextMessage
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[31mred\u202egnp.exe\r\nfake line\x9b1m"
@@ -149,7 +149,7 @@ def test_bad_options_are_one_line_errors(
     assert err.rstrip().endswith(f"(see python -m wsproto {argv[0]} --help)")
 
 
-def _open(url_port: int) -> "tuple[socket.socket, WSConnection]":
+def _open(url_port: int) -> tuple[socket.socket, WSConnection]:
     sock = socket.create_connection(("127.0.0.1", url_port), timeout=10)
     ws = WSConnection(ConnectionType.CLIENT)
     sock.sendall(ws.send(Request(host="127.0.0.1", target="/")))
