@@ -248,6 +248,7 @@ def _missing_plugin_message(name: str, extension: str, dist: str) -> str:
         why = f"is excluded: {settings.blocked([extension, dist])}"
     return (
         f"{name} ({extension}) is provided by the {dist} plugin distribution, which {why}: "
-        f"pip install {dist} (or pip install 'wsproto[deflate]'), then check with "
+        f"pip install {dist} (or pip install 'wsproto[deflate]'; from a clone of wsproto, "
+        "pip install CLONE CLONE/wsproto_deflate in one command), then check with "
         "python -m wsproto extensions"
     )
