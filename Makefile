@@ -1,11 +1,14 @@
 # The project's commands. `make demo` and `make test` are the README's two set-up commands.
-.PHONY: demo test lint compliance compat bench bench-quick docs deflate interop fuzz coverage
+.PHONY: demo test dist lint compliance compat bench bench-quick docs deflate interop fuzz coverage
 
 demo:  ## run the loopback demo: a client and a server exchanging messages
 	bash .ci/demo.sh
 
 test:  ## run the whole test suite on every Python 3.9-3.13 found (installs what it needs)
 	bash .ci/tests.sh
+
+dist:  ## sdists and wheels of all three distributions into dist/, checked and installed (see RELEASING.md)
+	bash .ci/dist.sh
 
 lint:  ## ruff and mypy --strict
 	bash .ci/lint.sh

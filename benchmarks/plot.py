@@ -18,8 +18,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from report import LABELS, ratio
 
-COLOURS = {"ours": "#1f77b4", "ours-pure": "#6baed6", "ours+zlib-ng": "#08306b",
-           "websockets": "#ff7f0e"}
+# Four hues a reader can tell apart (also in greyscale, by lightness): the two "ours"
+# variants differ in hue, not only in shade.
+COLOURS = {"ours": "#1f5fa8", "ours-pure": "#7fc97f", "ours+zlib-ng": "#8e5bb5",
+           "websockets": "#f28e2b"}
+TARGET_COLOUR = "#c0392b"
 
 
 def main(argv: List[str]) -> int:
@@ -28,33 +31,47 @@ def main(argv: List[str]) -> int:
     table, scenarios = results["table"], results["scenarios"]
     variants = [v for v in results["variants"] if v != "upstream"]
     names = list(scenarios)
-    height = 0.8 / max(1, len(variants))
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(names) + 1.6))
-    for i, variant in enumerate(variants):
-        ys, xs = [], []
-        for j, scenario in enumerate(names):
-            r = ratio(table, scenarios, scenario, variant, "upstream")
-            if r is not None:
-                ys.append(j + (i - (len(variants) - 1) / 2) * height)
-                xs.append(r)
-        ax.barh(ys, xs, height=height, label=LABELS.get(variant, variant),
+    plt.rcParams.update({"font.size": 12})
+    fig, ax = plt.subplots(figsize=(8, 0.85 * len(names) + 1.6))  # ~ the docs column width
+    # Each scenario's bars fill 0.7 of its row with only the variants it has (no empty slot).
+    bars: Dict[str, List[Any]] = {v: [[], []] for v in variants}
+    for j, scenario in enumerate(names):
+        present = [(v, r) for v in variants
+                   if (r := ratio(table, scenarios, scenario, v, "upstream")) is not None]
+        height = 0.7 / max(1, len(present))
+        for i, (variant, r) in enumerate(present):
+            bars[variant][0].append(j + (i - (len(present) - 1) / 2) * height)
+            bars[variant][1].append((r, height))
+    for variant in variants:
+        ys, xs = bars[variant][0], [r for r, _ in bars[variant][1]]
+        heights = [h * 0.9 for _, h in bars[variant][1]]
+        ax.barh(ys, xs, height=heights, label=LABELS.get(variant, variant),
                 color=COLOURS.get(variant))
         for y, x in zip(ys, xs):
-            ax.annotate(f"{x:.2f}x", (x, y), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize=7)
+            ax.annotate(f"{x:.2f}x", (x, y), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=10.5)
+    # Targets sit in the gap above their group (a marker pointing down at the bars), so
+    # they never cross the bars' value labels.
+    target_x, target_y = [], []
     for target in results.get("targets", []):
         if target["baseline"] == "upstream" and target["scenario"] in names:
-            j = names.index(target["scenario"])
-            ax.plot([target["ratio"]] * 2, [j - 0.45, j + 0.45], color="black", lw=1.5)
+            target_x.append(target["ratio"])
+            target_y.append(names.index(target["scenario"]) - 0.44)
+    if target_x:
+        ax.scatter(target_x, target_y, marker="v", s=55, color=TARGET_COLOUR, zorder=3,
+                   label="target", clip_on=False)
     ax.axvline(1.0, color="grey", ls="--", lw=1)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks(range(len(names)))
-    ax.set_yticklabels(names)
-    ax.invert_yaxis()
-    ax.set_xlabel("times better than upstream wsproto 1.3.2 (log scale; black ticks: targets)")
-    ax.set_title("wsproto benchmarks, median of interleaved runs")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.set_yticklabels(names, fontsize=12)
+    ax.set_ylim(len(names) - 0.45, -0.7)  # top to bottom, with room for the first target
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, right * 2.2)  # room for the longest value label
+    ax.set_xlabel("times better than upstream (log scale; 1 = the same)")
+    ax.set_title("Ratio to upstream wsproto 1.3.2 (median of interleaved runs)",
+                 fontsize=13)
+    ax.legend(loc="lower right", fontsize=11)
     fig.tight_layout()
     fig.savefig(argv[1], dpi=110)
     return 0

@@ -41,7 +41,7 @@ speedups_mask(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyBuffer_Release(&key);
         return NULL;
     }
-    out = (unsigned char *)PyBytes_AS_STRING(result);
+    out = (unsigned char *)PyBytes_AsString(result);
     in = (const unsigned char *)data.buf;
     k = (const unsigned char *)key.buf;
     /* The 4-byte key repeated twice fills a 64-bit word; memcpy keeps unaligned access legal. */

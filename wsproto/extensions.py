@@ -16,7 +16,10 @@ Override whichever you prefer.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
+import dis
+import sys
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from ._faults import ExtensionError
 from ._frame_types import CloseReason, Opcode, RsvBits
@@ -235,24 +238,52 @@ SUPPORTED_EXTENSIONS: Mapping[str, Type[Extension]] = _SupportedExtensions()
 #: Names this module resolves through the registry: attribute -> (extension, distribution).
 _LAZY_CLASSES = {"PerMessageDeflate": ("permessage-deflate", "wsproto-deflate")}
 
+if TYPE_CHECKING:
+    # Type checkers see the plugin's class itself (precise, and typos are errors);
+    # at run time the module __getattr__ below resolves it through the registry, so
+    # importing wsproto never imports the plugin.
+    from wsproto_deflate import PerMessageDeflate as PerMessageDeflate
+else:
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_CLASSES:
+    def __getattr__(name: str) -> Any:
+        if name not in _LAZY_CLASSES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         extension, dist = _LAZY_CLASSES[name]
         if extension in SUPPORTED_EXTENSIONS:
             return SUPPORTED_EXTENSIONS[extension]
-        from ._registry import registry
+        message = _missing_plugin_message(name, extension, dist)
+        if _from_import(sys._getframe(1)):
+            raise ImportError(message, name=__name__)
+        # hasattr() and getattr(module, name, default) expect AttributeError.
+        raise AttributeError(message)
 
-        settings = registry().settings
-        why = "is not installed"
-        if not settings.autoload:
-            why = "is not registered, and autoloading is off (WSPROTO_DISABLE_PLUGIN_AUTOLOAD)"
-        elif settings.blocked([extension, dist]):
-            why = f"is excluded: {settings.blocked([extension, dist])}"
-        raise ImportError(
-            f"{name} ({extension}) is provided by the {dist} plugin distribution, which {why}: "
-            f"pip install {dist} (or pip install 'wsproto[deflate]'), then check with "
-            "python -m wsproto extensions",
-            name=__name__,
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+
+
+def _from_import(frame: FrameType) -> bool:
+    """Whether ``frame`` is executing ``from wsproto.extensions import ...``.
+
+    That statement turns an AttributeError into a bare "cannot import name" ImportError,
+    losing the advice; every other access (hasattr, getattr with a default) needs an
+    AttributeError. So the advice goes out as an ImportError only to a from-import.
+    """
+    code = frame.f_code.co_code
+    return 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] == _IMPORT_FROM
+
+
+def _missing_plugin_message(name: str, extension: str, dist: str) -> str:
+    from ._registry import registry
+
+    settings = registry().settings
+    why = "is not installed"
+    if not settings.autoload:
+        why = "is not registered, and autoloading is off (WSPROTO_DISABLE_PLUGIN_AUTOLOAD)"
+    elif settings.blocked([extension, dist]):
+        why = f"is excluded: {settings.blocked([extension, dist])}"
+    return (
+        f"{name} ({extension}) is provided by the {dist} plugin distribution, which {why}: "
+        f"pip install {dist} (or pip install 'wsproto[deflate]'; from a clone of wsproto, "
+        "pip install CLONE CLONE/wsproto_deflate in one command), then check with "
+        "python -m wsproto extensions"
+    )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Dict, List
 
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.installs
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 900
+VERSION = re.search(r'^version = "(.+)"', (ROOT / "pyproject.toml").read_text(), re.M)[1]  # type: ignore[index]
 PROBE = """
 import json, os
 from wsproto import ConnectionType, WSConnection, _masking
@@ -48,12 +51,12 @@ def _pip(python: str) -> List[str]:
     return [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
 
 
-def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
+def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, object]:
     if os.environ.get("WSPROTO_SKIP_INSTALL_TESTS"):
         pytest.skip("WSPROTO_SKIP_INSTALL_TESTS is set: real-install tests are skipped")
     src = tmp_path / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "setup.py", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(
         ROOT / "wsproto", src / "wsproto", ignore=shutil.ignore_patterns("__pycache__", "*.so")
@@ -77,7 +80,11 @@ def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
     (wheel,) = wheels.glob("wsproto-*.whl")
     _run([*_pip(python), "install", "--find-links", str(wheels), str(wheel)], env, tmp_path)
     out = _run([python, "-c", PROBE], env, tmp_path)
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: Dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result["wheel"] = wheel.name
+    # The C source belongs in the sdist only.
+    result["c_sources"] = [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".c")]
+    return result
 
 
 @pytest.mark.skipif(
@@ -86,9 +93,23 @@ def _install_and_probe(tmp_path: Path, compiler: str) -> Dict[str, bool]:
 )
 def test_with_a_compiler_the_accelerator_is_built_and_used(tmp_path: Path) -> None:
     result = _install_and_probe(tmp_path, shutil.which("cc") or "cc")
-    assert result == {"accelerated": True, "intact": True}
+    # 3.11+ builds against the stable ABI: one wheel for every later CPython.
+    v = sys.version_info
+    tag = "cp311-abi3" if v >= (3, 11) else f"cp{v[0]}{v[1]}-cp{v[0]}{v[1]}"
+    assert result == {
+        "accelerated": True,
+        "intact": True,
+        "c_sources": [],
+        "wheel": f"wsproto-{VERSION}-{tag}-linux_{os.uname().machine}.whl",
+    }
 
 
 def test_without_a_compiler_the_install_still_works_in_pure_python(tmp_path: Path) -> None:
     result = _install_and_probe(tmp_path, "/bin/false")  # every compile fails
-    assert result == {"accelerated": False, "intact": True}
+    # Nothing binary inside, so the wheel says so: not a platform wheel PyPI would refuse.
+    assert result == {
+        "accelerated": False,
+        "intact": True,
+        "c_sources": [],
+        "wheel": f"wsproto-{VERSION}-py3-none-any.whl",
+    }

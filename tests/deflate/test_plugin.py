@@ -64,7 +64,9 @@ def test_compat_import_without_the_plugin_names_the_package() -> None:
     plugins.configure(autoload=False)
     try:
         with pytest.raises(ImportError, match="wsproto-deflate"):
-            wsproto.extensions.PerMessageDeflate  # noqa: B018
+            from wsproto.extensions import PerMessageDeflate as _  # noqa: F401
+        # Plain attribute access is an AttributeError, so hasattr/getattr(default) work.
+        assert not hasattr(wsproto.extensions, "PerMessageDeflate")
     finally:
         plugins.reset_plugins()
     assert wsproto.extensions.PerMessageDeflate is PerMessageDeflate

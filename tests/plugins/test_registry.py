@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, List, Optional
 
@@ -128,6 +130,45 @@ def test_per_message_deflate_resolves_through_the_registry() -> None:
         from wsproto.extensions import PerMessageDeflate  # noqa: F401
     with pytest.raises(AttributeError):
         _ = __import__("wsproto.extensions").extensions.NoSuchThing
+
+
+def test_absent_plugin_attribute_behaves_for_hasattr_and_getattr() -> None:
+    import wsproto.extensions as module
+
+    # Nothing provides permessage-deflate here (autoload is off in these tests).
+    assert not hasattr(module, "PerMessageDeflate")
+    assert getattr(module, "PerMessageDeflate", None) is None
+    with pytest.raises(AttributeError, match="pip install wsproto-deflate"):
+        _ = module.PerMessageDeflate
+    # A from-import still gets the advice, as an ImportError, in a function and at module level.
+    with pytest.raises(ImportError, match="pip install wsproto-deflate"):
+        from wsproto.extensions import PerMessageDeflate  # noqa: F401
+    with pytest.raises(ImportError, match="pip install wsproto-deflate"):
+        exec("from wsproto.extensions import PerMessageDeflate", {})
+    Deflate = make_ext("permessage-deflate", RsvBits(True, False, False))
+    plugins.register(Plugin(Deflate), name="deflate")
+    try:
+        assert hasattr(module, "PerMessageDeflate")
+        assert getattr(module, "PerMessageDeflate", None) is Deflate
+    finally:
+        plugins.unregister("deflate")
+
+
+def test_mypy_sees_the_plugin_class_not_any(tmp_path: Path) -> None:
+    from mypy import api as mypy
+    (tmp_path / "use.py").write_text(
+        "from wsproto.extensions import PerMessageDeflate\n"
+        "reveal_type(PerMessageDeflate(threshold=64))\n"
+        "PerMessageDeflate(thresold=64)\n"
+    )
+    (tmp_path / "typo.py").write_text("from wsproto.extensions import PerMessageDeflte\n")
+    out, _, status = mypy.run(
+        ["--strict", "--no-incremental", "--cache-dir", os.devnull, str(tmp_path)]
+    )
+    assert status == 1
+    assert 'Revealed type is "wsproto_deflate.extension.PerMessageDeflate"' in out
+    assert 'Unexpected keyword argument "thresold"' in out
+    assert 'has no attribute "PerMessageDeflte"; maybe "PerMessageDeflate"?' in out
 
 
 # -- register / unregister / installed_extensions ---------------------------------------------

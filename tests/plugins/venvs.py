@@ -35,6 +35,8 @@ def copy_project(src: Path, dest: Path, package: str) -> Path:
     """Copy just what a build needs, so the source tree gets no build debris."""
     dest.mkdir(parents=True)
     shutil.copy(src / "pyproject.toml", dest)
+    if (src / "LICENSE").exists():  # `license-files` names it: the build needs it
+        shutil.copy(src / "LICENSE", dest)
     readme = src / "README.md"
     if readme.exists():
         shutil.copy(readme, dest)

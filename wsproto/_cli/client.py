@@ -1,8 +1,10 @@
 """``client URL``: an interactive WebSocket client.
 
 Typed lines are sent as text messages; ``/ping [payload]`` sends a ping,
-``/close [code] [reason]`` starts the closing handshake, and the end of input
-(Ctrl-D) closes with 1000. Incoming messages are printed as they arrive.
+``/close [code] [reason]`` starts the closing handshake, ``/help`` lists the
+commands, any other ``/word`` is refused (``//text`` sends ``/text``), and the end
+of input (Ctrl-D) closes with 1000. Incoming messages are printed as they arrive,
+with control characters escaped so a peer cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..utilities import LocalProtocolError
 from .errors import CliError
 from .handshake_io import ClientHandshake, connect, open_websocket
 from .registry import extension_names, installed_extensions
+from .terminal import printable
 from .urls import parse_ws_url
 from .wire import FrameLog
 
@@ -29,9 +32,10 @@ CLOSE_TIMEOUT = 5.0
 _POLL = 0.25
 
 HELP = (
-    "type a line to send it as a text message; /ping [payload] sends a ping; "
-    "/close [code] [reason] closes; Ctrl-D closes with 1000"
+    "type a line to send it as a text message (//text sends /text); /ping [payload] sends "
+    "a ping; /close [code] [reason] closes; /help shows this; Ctrl-D closes with 1000"
 )
+COMMANDS = ("/ping", "/close", "/help")
 
 
 class _Session:
@@ -68,11 +72,16 @@ class _Session:
 
     def command(self, line: str) -> None:
         """Handle one typed line."""
-        if line.startswith("/ping"):
+        word = (line.split(maxsplit=1) or [""])[0]
+        if line.startswith("//"):
+            self.send(TextMessage(data=line[1:]))
+        elif line.startswith("/") and word not in COMMANDS:
+            self.out(f"! unknown command {printable(word)} (type /help; //text sends /text)")
+        elif word == "/ping":
             payload = line[len("/ping") :].strip().encode("utf-8") or b"wsproto"
             self.send(Ping(payload=payload))
             self.out(f"> ping {payload!r}")
-        elif line.startswith("/close"):
+        elif word == "/close":
             parts = line.split(maxsplit=2)
             code = int(CloseReason.NORMAL_CLOSURE)
             if len(parts) > 1:
@@ -91,7 +100,7 @@ class _Session:
                 self.out(f"! {exc}")
                 return
             self.out(f"> close {code}" + (f" {reason!r}" if reason else ""))
-        elif line.startswith("/help"):
+        elif word == "/help":
             self.out(HELP)
         else:
             self.send(TextMessage(data=line))
@@ -99,7 +108,7 @@ class _Session:
     def handle(self, event: Event) -> None:
         """Print one incoming event, and answer pings and closes."""
         if isinstance(event, TextMessage):
-            self.out(f"< {event.data}" + ("" if event.message_finished else " [...]"))
+            self.out(f"< {printable(event.data)}" + ("" if event.message_finished else " [...]"))
         elif isinstance(event, BytesMessage):
             self.out(f"< binary {len(event.data)} bytes: {bytes(event.data[:32]).hex()}")
         elif isinstance(event, Ping):
@@ -108,7 +117,7 @@ class _Session:
         elif isinstance(event, Pong):
             self.out(f"< pong {bytes(event.payload)!r}")
         elif isinstance(event, CloseConnection):
-            reason = f" {event.reason!r}" if event.reason else ""
+            reason = f" {event.reason!r}" if event.reason else ""  # repr() escapes controls
             self.out(f"< close {int(event.code)}{reason}")
             self.close_code = int(event.code)
             with self.lock:
@@ -155,14 +164,14 @@ def run_client(
         ]
         out(
             f"negotiated extensions: {extension_names(shake.extensions)}"
-            + (f" ({'; '.join(negotiated)})" if negotiated else "")
+            + (f" ({printable('; '.join(negotiated))})" if negotiated else "")
         )
         out(HELP)
         frames = FrameLog(log, "client") if verbose else None
         session = _Session(sock, shake, out, frames)
         if frames is not None and shake.leftover:
             frames.received(shake.leftover)
-        for event in shake.ws.events():
+        for event in [*shake.pending, *shake.ws.events()]:
             session.handle(event)
         reader = threading.Thread(target=_read_input, args=(session, stdin), daemon=True)
         reader.start()

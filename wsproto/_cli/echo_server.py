@@ -24,10 +24,12 @@ from ..events import (
     Request,
     TextMessage,
 )
+from ..frame_protocol import CloseReason
 from ..utilities import RemoteProtocolError
 from .errors import CliError, describe_os_error, host_port
 from .page import render_page
 from .registry import extension_names, installed_extensions
+from .terminal import printable
 from .wire import FrameLog
 
 __all__ = ["EchoServer"]
@@ -194,7 +196,8 @@ def _serve_http(
         status, body, ctype = 404, b"Not Found: connect a WebSocket client to /\n", b"text/plain"
     if request.method == b"HEAD":
         body = b""
-    echo.log(f"{peer}: HTTP {request.method.decode()} {request.target.decode()} -> {status}")
+    target = printable(request.target.decode("latin-1"))
+    echo.log(f"{peer}: HTTP {request.method.decode()} {target} -> {status}")
     _send_plain(sock, http, status, body, ctype)
 
 
@@ -212,7 +215,7 @@ def _serve_websocket(
         hint = exc.event_hint
         status = hint.status_code if isinstance(hint, RejectConnection) else 400
         extra = list(hint.headers) if isinstance(hint, RejectConnection) else []
-        echo.log(f"{peer}: rejected WebSocket handshake ({status}): {exc}")
+        echo.log(f"{peer}: rejected WebSocket handshake ({status}): {printable(str(exc))}")
         _send_plain(sock, http, status, f"{exc}\n".encode(), extra=extra)
         return
     while True:
@@ -223,7 +226,8 @@ def _serve_websocket(
                 sock.sendall(data)
                 active = ws.connection.extensions if ws.connection is not None else []
                 echo.log(
-                    f"{peer}: WebSocket handshake GET {event.target} (Host: {event.host}); "
+                    f"{peer}: WebSocket handshake GET {printable(event.target)} "
+                    f"(Host: {printable(event.host)}); "
                     f"offered extensions: {offered}; negotiated: {extension_names(active)}"
                 )
             elif isinstance(event, TextMessage):
@@ -235,8 +239,7 @@ def _serve_websocket(
             elif isinstance(event, Ping):
                 _write(sock, ws.send(event.response()), frames)
             elif isinstance(event, CloseConnection):
-                reason = f" {event.reason!r}" if event.reason else ""
-                echo.log(f"{peer}: closed by client with code {int(event.code)}{reason}")
+                echo.log(f"{peer}: {_describe_close(ws, event)}")
                 if ws.state is ConnectionState.REMOTE_CLOSING:
                     _write(sock, ws.send(event.response()), frames)
                 return  # the server tears the TCP connection down (RFC 6455 section 7.1.1)
@@ -244,6 +247,18 @@ def _serve_websocket(
         if frames is not None and data:
             frames.received(data)
         ws.receive_data(data or None)
+
+
+def _describe_close(ws: WSConnection, event: CloseConnection) -> str:
+    """Who closed: the client (its close frame arrived) or this server (it failed the client)."""
+    reason = f" {event.reason!r}" if event.reason else ""
+    # The connection synthesizes a CloseConnection when the peer breaks a rule (1002, 1007,
+    # 1009, ...) or drops TCP (1006); only a received close frame sets this flag.
+    if getattr(ws.connection, "_close_received", True):
+        return f"closed by client with code {int(event.code)}{reason}"
+    if event.code == CloseReason.ABNORMAL_CLOSURE:
+        return "the client dropped the connection without a closing handshake (1006)"
+    return f"closed by server with code {int(event.code)}{reason}"
 
 
 def _write(sock: socket.socket, data: bytes, frames: Optional[FrameLog]) -> None:

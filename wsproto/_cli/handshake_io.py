@@ -52,6 +52,9 @@ class ClientHandshake:
     #: Bytes received with the response that belong to the WebSocket stream.
     leftover: bytes = b""
     extensions: List[Extension] = field(default_factory=list)
+    #: Events parsed from ``leftover`` while reading the response (messages the server
+    #: sent right behind its handshake); the caller handles them before reading more.
+    pending: List[Event] = field(default_factory=list)
 
 
 def open_websocket(
@@ -81,7 +84,8 @@ def open_websocket(
         if accept is not None:
             head, sep, rest = received.partition(b"\r\n\r\n")
             active = ws.connection.extensions if ws.connection is not None else []
-            return ClientHandshake(ws, request, head + sep, accept, rest, active)
+            after = events[events.index(accept) + 1 :]
+            return ClientHandshake(ws, request, head + sep, accept, rest, active, after)
         if not data:
             raise CliError("the server closed the connection during the handshake")
         if len(received) > _MAX_RESPONSE:

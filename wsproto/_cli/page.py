@@ -12,7 +12,8 @@ _PAGE = """<!DOCTYPE html>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; }
 #log { border: 1px solid #ccc; height: 18rem; overflow-y: auto; padding: .5rem;
-       font-family: ui-monospace, monospace; white-space: pre-wrap; }
+       font-family: ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+#log .note { color: #a33; }
 form { display: flex; gap: .5rem; margin-top: .5rem; }
 #text { flex: 1; }
 </style>
@@ -24,29 +25,41 @@ Messages you send come back unchanged.</p>
 <div id="log"></div>
 <form id="form">
 <input id="text" autocomplete="off" placeholder="type a message" autofocus>
-<button>Send</button>
+<button id="send">Send</button>
 <button type="button" id="close">Close</button>
 </form>
 <script>
 "use strict";
-const log = (line) => {
+const log = (line, note) => {
   const box = document.getElementById("log");
-  box.textContent += line + "\\n";
+  const row = document.createElement("div");
+  row.textContent = line;
+  if (note) row.className = "note";
+  box.appendChild(row);
   box.scrollTop = box.scrollHeight;
 };
+const controls = () => ["text", "send", "close"].map((id) => document.getElementById(id));
 const scheme = location.protocol === "https:" ? "wss://" : "ws://";
 const socket = new WebSocket(scheme + location.host + "/");
 socket.onopen = () => log("connected; negotiated extensions: " + (socket.extensions || "none"));
 socket.onmessage = (event) => log("< " + event.data);
-socket.onclose = (event) => log("closed: code " + event.code + " " + event.reason);
+socket.onclose = (event) => {
+  log("closed: code " + event.code + " " + event.reason);
+  log("the connection is closed: reload the page to connect again", true);
+  for (const element of controls()) element.disabled = true;
+};
 socket.onerror = () => log("error");
 document.getElementById("form").onsubmit = (event) => {
   event.preventDefault();
   const input = document.getElementById("text");
-  if (input.value && socket.readyState === WebSocket.OPEN) {
+  if (!input.value) return;
+  if (socket.readyState === WebSocket.OPEN) {
     socket.send(input.value);
     log("> " + input.value);
     input.value = "";
+  } else {
+    const state = ["still connecting", "open", "closing", "closed"][socket.readyState];
+    log("not sent: the connection is " + state, true);
   }
 };
 document.getElementById("close").onclick = () => socket.close(1000, "bye");
