@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+from ._extension import Extension
 from ._faults import negotiation_fault
 from ._frame_types import rsv_mask
 from ._headers import (
@@ -34,7 +35,6 @@ from ._headers import (
     parse_element,
     split_elements,
 )
-from .extensions import Extension
 from .utilities import RemoteProtocolError
 
 __all__ = [

@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any, List, Optional, Sequence, Tuple
 
 from . import _faults
+from ._extension import Extension
 from ._faults import COMPLETE, HEADER, OUTBOUND, PAYLOAD, PENDING, header_result, payload_result
 from ._frame_types import OPCODES, RSV_BITS, RsvBits, rsv_mask
-from .extensions import Extension
 
 __all__ = ["ExtensionPipeline"]
 

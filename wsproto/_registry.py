@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Type
 import pluggy
 
 from . import hookspecs
+from ._extension import Extension
 from ._frame_types import RsvBits
 from ._headers import is_token
 from ._plugin_config import (
@@ -41,7 +42,6 @@ from ._plugin_config import (
     Settings,
     normalize,
 )
-from .extensions import Extension
 
 __all__ = ["ENTRY_POINT_GROUP", "PROJECT", "Registry"]
 

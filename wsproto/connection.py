@@ -11,6 +11,7 @@ import codecs
 from enum import Enum
 from typing import Generator, List, Optional, Sequence
 
+from ._extension import Extension
 from ._negotiation import bind_extensions
 from ._pipeline import ExtensionPipeline
 from .events import (
@@ -22,7 +23,6 @@ from .events import (
     Pong,
     TextMessage,
 )
-from .extensions import Extension
 from .frame_protocol import (
     LOCAL_ONLY_CLOSE_REASONS,
     CloseReason,

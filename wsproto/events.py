@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Generic, List, Optional, Sequence, Tuple, TypeVar, Union
 
 if TYPE_CHECKING:
-    from .extensions import Extension
+    from ._extension import Extension
 
 __all__ = [
     "AcceptConnection",

@@ -42,7 +42,7 @@ from ._pipeline import ExtensionPipeline
 from .utilities import LocalProtocolError
 
 if TYPE_CHECKING:
-    from .extensions import Extension
+    from ._extension import Extension
 
 __all__ = [
     "FIN_MASK",

@@ -26,6 +26,7 @@ from typing import (
     Union,
 )
 
+from ._extension import Extension
 from ._headers import HeaderSyntaxError, split_elements
 from ._http import (
     HeadError,
@@ -50,7 +51,6 @@ from .events import (
     RejectData,
     Request,
 )
-from .extensions import Extension
 from .utilities import (
     LocalProtocolError,
     RemoteProtocolError,

@@ -6,7 +6,7 @@ from typing import Callable, List, Type, Union
 
 import pluggy
 
-from .extensions import Extension
+from ._extension import Extension
 
 __all__ = ["hookspec", "wsproto_extensions"]
 
