@@ -11,6 +11,7 @@ import ast
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -596,8 +597,16 @@ def upstream_python(tmp_path_factory: pytest.TempPathFactory) -> str:
         return given
     if os.environ.get("WSPROTO_SKIP_INSTALL_TESTS"):
         pytest.skip("WSPROTO_SKIP_INSTALL_TESTS is set: real-install tests are skipped")
+    # wsproto 1.3.2 needs Python >= 3.10: on 3.9, build its venv with another interpreter.
+    names = ("python3.13", "python3.12", "python3.11", "python3.10")
+    candidates = [sys.executable] if sys.version_info >= (3, 10) else [
+        found for found in map(shutil.which, names) if found
+    ]  # fmt: skip
+    base = candidates[0] if candidates else None
+    if base is None:
+        pytest.skip("wsproto 1.3.2 needs Python >= 3.10 and none was found on PATH")
     venv = tmp_path_factory.mktemp("upstream") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=TIMEOUT)
+    subprocess.run([base, "-m", "venv", str(venv)], check=True, timeout=TIMEOUT)
     python = str(venv / "bin" / "python")
     pip = [python, "-m", "pip", "--disable-pip-version-check", "--quiet", "install"]
     subprocess.run([*pip, "wsproto==1.3.2"], check=True, timeout=TIMEOUT, capture_output=True)
