@@ -589,6 +589,21 @@ def _without_control_hooks(hooks: List[Any]) -> List[Any]:
     return kept
 
 
+def _python_310_or_later() -> Optional[str]:
+    """Another interpreter on PATH that runs (a pyenv shim may exist but not run) and is >= 3.10."""
+    for name in ("python3.13", "python3.12", "python3.11", "python3.10", "python3"):
+        found = shutil.which(name)
+        if not found:
+            continue
+        probe = subprocess.run(
+            [found, "-c", "import sys; print(sys.version_info >= (3, 10))"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        if probe.stdout.strip() == "True":
+            return found
+    return None
+
+
 @pytest.fixture(scope="module")
 def upstream_python(tmp_path_factory: pytest.TempPathFactory) -> str:
     """An interpreter with wsproto 1.3.2: WSPROTO_UPSTREAM_PYTHON, or a fresh venv."""
@@ -598,11 +613,7 @@ def upstream_python(tmp_path_factory: pytest.TempPathFactory) -> str:
     if os.environ.get("WSPROTO_SKIP_INSTALL_TESTS"):
         pytest.skip("WSPROTO_SKIP_INSTALL_TESTS is set: real-install tests are skipped")
     # wsproto 1.3.2 needs Python >= 3.10: on 3.9, build its venv with another interpreter.
-    names = ("python3.13", "python3.12", "python3.11", "python3.10")
-    candidates = [sys.executable] if sys.version_info >= (3, 10) else [
-        found for found in map(shutil.which, names) if found
-    ]  # fmt: skip
-    base = candidates[0] if candidates else None
+    base = sys.executable if sys.version_info >= (3, 10) else _python_310_or_later()
     if base is None:
         pytest.skip("wsproto 1.3.2 needs Python >= 3.10 and none was found on PATH")
     venv = tmp_path_factory.mktemp("upstream") / "venv"
