@@ -14,8 +14,10 @@ VENV="${DEFLATE_VENV:-${TMPDIR:-/tmp}/wsproto-deflate-ci-venv}"
 if [[ ! -x "$VENV/bin/python" ]]; then
     "$PY" -m venv "$VENV"
 fi
+# The core requires wsproto-deflate: both local paths in one call (the extra is named
+# directly, since pip does not match "path[extra]" to the core's requirement).
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-    -e "$REPO" -e "$REPO/wsproto_deflate[zlib-ng]" pytest hypothesis mypy ruff
+    -e "$REPO" -e "$REPO/wsproto_deflate" 'zlib-ng>=0.4' pytest hypothesis mypy ruff
 
 cd "$REPO"
 echo "[deflate-ci] ruff"
